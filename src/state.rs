@@ -1,0 +1,1 @@
+//! The state file of recently used profiles.
