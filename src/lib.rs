@@ -7,5 +7,6 @@
 
 pub mod config;
 pub mod env;
+pub mod partition;
 pub mod shell;
 pub mod state;
