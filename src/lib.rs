@@ -5,6 +5,7 @@
 //! work is: reading the AWS files (`config`), understanding profiles (`profile`), writing
 //! shell code (`shell`), remembering what was used (`state`).
 
+pub mod cli_cache;
 pub mod config;
 pub mod env;
 pub mod partition;
