@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests. Each test binary uses a different subset, so
+//! unused items are expected here.
+#![allow(dead_code)]
+
+pub mod shells;
