@@ -1,1 +1,0 @@
-//! The state file of recently used profiles.
