@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 
-pub use parse::{ParsedFile, parse};
+pub use parse::{ParsedFile, ParsedSection, SectionKind, parse};
 
 /// Which of the two AWS files a section or property came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
