@@ -8,11 +8,12 @@ mod parse;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
 
-pub use parse::{ParsedFile, parse};
+pub use parse::{ParsedFile, ParsedSection, SectionKind, parse};
 
 /// Which of the two AWS files a section or property came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,7 +54,10 @@ pub enum Value {
     Text(String),
     /// Sub-properties in file order; keys are lowercased, invalid ones are dropped.
     /// `raw` is the value as the SDKs expose it as a string (`"\nname = value"`).
-    Map { raw: String, entries: Vec<(String, String)> },
+    Map {
+        raw: String,
+        entries: Vec<(String, String)>,
+    },
 }
 
 impl Value {
@@ -180,3 +184,414 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+impl FileKind {
+    /// The environment variable that moves this file.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            FileKind::Config => "AWS_CONFIG_FILE",
+            FileKind::Credentials => "AWS_SHARED_CREDENTIALS_FILE",
+        }
+    }
+
+    /// The default path under the home directory.
+    fn default_path(self) -> &'static str {
+        match self {
+            FileKind::Config => ".aws/config",
+            FileKind::Credentials => ".aws/credentials",
+        }
+    }
+}
+
+/// Finds the two files: an explicit path (`--config-file`, `--credentials-file`) wins, then
+/// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, then `~/.aws/config` /
+/// `~/.aws/credentials`. A leading `~` is the home directory (`HOME` first).
+pub fn locate(
+    env: &Env,
+    config: Option<PathBuf>,
+    credentials: Option<PathBuf>,
+) -> anyhow::Result<Location> {
+    locate_with_fallback_home(env, config, credentials, dirs::home_dir)
+}
+
+/// [`locate`] with the platform's home lookup given by the caller; it is asked only when `HOME`
+/// is unset or empty and a path needs the home directory.
+pub fn locate_with_fallback_home(
+    env: &Env,
+    config: Option<PathBuf>,
+    credentials: Option<PathBuf>,
+    fallback_home: impl FnOnce() -> Option<PathBuf>,
+) -> anyhow::Result<Location> {
+    // The home directory is looked up at most once, and only when a path needs it.
+    let mut lookup = Some(fallback_home);
+    let mut found: Option<Option<PathBuf>> = None;
+    let mut home = || {
+        found
+            .get_or_insert_with(|| {
+                env.path("HOME").or_else(|| lookup.take().and_then(|fallback| fallback()))
+            })
+            .clone()
+    };
+    let config = locate_one(env, FileKind::Config, config, &mut home)?;
+    let credentials = locate_one(env, FileKind::Credentials, credentials, &mut home)?;
+    Ok(Location { config, credentials })
+}
+
+fn locate_one(
+    env: &Env,
+    kind: FileKind,
+    explicit: Option<PathBuf>,
+    home: &mut impl FnMut() -> Option<PathBuf>,
+) -> anyhow::Result<PathBuf> {
+    let Some(path) = explicit.or_else(|| env.path(kind.env_var())) else {
+        let Some(home) = home() else {
+            anyhow::bail!(
+                "cannot find the home directory to read ~/{} (set HOME, or set {} to the file's \
+                 full path)",
+                kind.default_path(),
+                kind.env_var()
+            );
+        };
+        return Ok(home.join(kind.default_path()));
+    };
+
+    // `~` and `~/...` are the home directory, as in the SDKs; `~user` is left alone.
+    let Ok(rest) = path.strip_prefix("~") else {
+        return Ok(path);
+    };
+    let Some(home) = home() else {
+        anyhow::bail!(
+            "cannot expand '~' in {}: no home directory is known (set HOME, or give the full path)",
+            path.display()
+        );
+    };
+    Ok(if rest.as_os_str().is_empty() { home } else { home.join(rest) })
+}
+
+/// Merges the two files: sections of the same kind and name merge with later keys winning, and
+/// the credentials file is applied after the config file. `[profile default]` replacing
+/// `[default]` is a rule of one file, applied by [`parse`].
+pub fn merge(config: ParsedFile, credentials: ParsedFile) -> AwsConfig {
+    let mut merged = AwsConfig::default();
+    for file in [config, credentials] {
+        for section in file.sections {
+            let sections = match section.kind {
+                SectionKind::Profile => &mut merged.profiles,
+                SectionKind::SsoSession => &mut merged.sso_sessions,
+                SectionKind::Services => &mut merged.services,
+            };
+            let (kind, line) = (file.kind, section.line);
+            let target = sections
+                .entry(section.name)
+                .or_insert_with_key(|name| Section::new(name.clone(), kind, line));
+            target.properties.extend(section.properties);
+        }
+        merged.ignored.extend(file.ignored);
+    }
+    merged
+}
+
+/// Reads and merges both files. A missing file reads as empty.
+pub fn load(location: &Location) -> Result<AwsConfig, LoadError> {
+    let config = read(&location.config, FileKind::Config)?;
+    let credentials = read(&location.credentials, FileKind::Credentials)?;
+    Ok(merge(config, credentials))
+}
+
+/// Parses both files from text; errors name the files `config` and `credentials`.
+pub fn from_strings(config: &str, credentials: &str) -> Result<AwsConfig, ParseError> {
+    let parse_one = |text: &str, kind: FileKind| {
+        parse(text, kind).map_err(|(line, message)| ParseError {
+            path: PathBuf::from(kind.as_str()),
+            line,
+            message,
+        })
+    };
+    Ok(merge(parse_one(config, FileKind::Config)?, parse_one(credentials, FileKind::Credentials)?))
+}
+
+fn read(path: &Path, kind: FileKind) -> Result<ParsedFile, LoadError> {
+    // One read into one buffer that becomes the string without a copy.
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            return Ok(ParsedFile::empty(kind));
+        }
+        Err(_) if path.is_dir() => {
+            return Err(LoadError::Directory { path: path.to_path_buf(), kind });
+        }
+        Err(source) => return Err(LoadError::Read { path: path.to_path_buf(), kind, source }),
+    };
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        LoadError::InvalidUtf8 { path: path.to_path_buf(), line }
+    })?;
+    parse(&text, kind).map_err(|(line, message)| {
+        LoadError::Parse(ParseError { path: path.to_path_buf(), line, message })
+    })
+}
+
+/// Why the AWS files could not be read.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file exists but could not be read.
+    Read {
+        path: PathBuf,
+        kind: FileKind,
+        source: io::Error,
+    },
+    /// A directory is where the file should be.
+    Directory {
+        path: PathBuf,
+        kind: FileKind,
+    },
+    /// The file is not UTF-8; `line` is where the first bad byte is.
+    InvalidUtf8 {
+        path: PathBuf,
+        line: usize,
+    },
+    Parse(ParseError),
+}
+
+impl LoadError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Read { path, .. }
+            | LoadError::Directory { path, .. }
+            | LoadError::InvalidUtf8 { path, .. } => path,
+            LoadError::Parse(error) => &error.path,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Read { path, kind, source } => write!(
+                f,
+                "could not read {}: {} (make the file readable, or set {} to another file)",
+                path.display(),
+                source.kind(),
+                kind.env_var()
+            ),
+            LoadError::Directory { path, kind } => write!(
+                f,
+                "{} is a directory, not a file (remove it, or set {} to a file)",
+                path.display(),
+                kind.env_var()
+            ),
+            LoadError::InvalidUtf8 { path, line } => write!(
+                f,
+                "{}:{line}: the file is not valid UTF-8 (save it as UTF-8)",
+                path.display()
+            ),
+            LoadError::Parse(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Read { source, .. } => Some(source),
+            LoadError::Parse(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn home_env() -> Env {
+        Env::from_pairs([("HOME", "/home/me")])
+    }
+
+    fn no_fallback() -> Option<PathBuf> {
+        None
+    }
+
+    #[test]
+    fn credentials_win_key_by_key_and_sections_keep_their_first_place() {
+        let merged = from_strings(
+            "[profile default]\nregion = a\noutput = json\n[default]\nregion = shadowed\n",
+            "# keys\n[default]\nregion = b\naws_access_key_id = k\n[only]\nx = 1\n",
+        )
+        .unwrap();
+        let default = &merged.profiles["default"];
+        assert_eq!((default.file, default.line), (FileKind::Config, 1));
+        assert_eq!(default.get("region"), Some("b"));
+        assert_eq!(default.get("output"), Some("json"));
+        let region = default.property("REGION").unwrap();
+        assert_eq!((region.file, region.line), (FileKind::Credentials, 3));
+        let only = &merged.profiles["only"];
+        assert_eq!((only.file, only.line), (FileKind::Credentials, 5));
+        assert_eq!(merged.ignored.len(), 1);
+        assert_eq!(merged.ignored[0].reason, IgnoredReason::ShadowedDefault);
+    }
+
+    #[test]
+    fn bare_default_in_the_config_file_merges_with_the_credentials_file() {
+        let merged = from_strings("[default]\nregion = a\n", "[default]\noutput = text\n").unwrap();
+        let default = &merged.profiles["default"];
+        assert_eq!(default.get("region"), Some("a"));
+        assert_eq!(default.get("output"), Some("text"));
+        assert!(merged.ignored.is_empty());
+    }
+
+    #[test]
+    fn sso_sessions_and_services_have_their_own_maps() {
+        let merged = from_strings(
+            "[sso-session corp]\nsso_region = eu-west-1\n[services local]\ns3 =\n  endpoint_url = http://localhost\n[profile corp]\n",
+            "",
+        )
+        .unwrap();
+        assert_eq!(merged.sso_sessions["corp"].get("sso_region"), Some("eu-west-1"));
+        let s3 = &merged.services["local"].property("s3").unwrap().value;
+        assert!(matches!(s3, Value::Map { entries, .. } if entries[0].1 == "http://localhost"));
+        assert!(merged.profiles.contains_key("corp"));
+        assert!(!merged.profiles.contains_key("local"));
+    }
+
+    #[test]
+    fn from_strings_names_the_file_of_an_error() {
+        let error = from_strings("[default]\n", "[default]\nbroken\n").unwrap_err();
+        assert_eq!((error.path.as_path(), error.line), (Path::new("credentials"), 2));
+    }
+
+    #[test]
+    fn locate_prefers_explicit_paths_then_variables_then_home() {
+        let mut env = home_env();
+        let location = locate_with_fallback_home(&env, None, None, no_fallback).unwrap();
+        assert_eq!(location.config, Path::new("/home/me/.aws/config"));
+        assert_eq!(location.credentials, Path::new("/home/me/.aws/credentials"));
+
+        env.set("AWS_CONFIG_FILE", "/etc/aws/config");
+        env.set("AWS_SHARED_CREDENTIALS_FILE", "~/creds");
+        let explicit = Some(PathBuf::from("/tmp/config"));
+        let location = locate_with_fallback_home(&env, explicit, None, no_fallback).unwrap();
+        assert_eq!(location.path(FileKind::Config), Path::new("/tmp/config"));
+        assert_eq!(location.path(FileKind::Credentials), Path::new("/home/me/creds"));
+    }
+
+    #[test]
+    fn locate_expands_only_a_leading_tilde() {
+        let env = home_env();
+        let paths = |config: &str| {
+            locate_with_fallback_home(&env, Some(config.into()), Some("~".into()), no_fallback)
+                .unwrap()
+        };
+        let location = paths("~/aws/config");
+        assert_eq!(location.config, Path::new("/home/me/aws/config"));
+        assert_eq!(location.credentials, Path::new("/home/me"));
+        assert_eq!(paths("~other/config").config, Path::new("~other/config"));
+        assert_eq!(paths("/a/~/config").config, Path::new("/a/~/config"));
+    }
+
+    #[test]
+    fn locate_uses_the_fallback_home_only_without_home() {
+        let fallback = || Some(PathBuf::from("/fallback"));
+        let location = locate_with_fallback_home(&home_env(), None, None, fallback).unwrap();
+        assert_eq!(location.config, Path::new("/home/me/.aws/config"));
+
+        let empty_home = Env::from_pairs([("HOME", "")]);
+        let location = locate_with_fallback_home(&empty_home, None, None, fallback).unwrap();
+        assert_eq!(location.credentials, Path::new("/fallback/.aws/credentials"));
+    }
+
+    #[test]
+    fn locate_without_a_home_says_what_to_set() {
+        let env = Env::default();
+        let error = locate_with_fallback_home(&env, None, None, no_fallback).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("set HOME") && message.contains("AWS_CONFIG_FILE"), "{message}");
+
+        // Explicit full paths need no home at all.
+        let both = locate_with_fallback_home(
+            &env,
+            Some("/a/config".into()),
+            Some("/a/credentials".into()),
+            no_fallback,
+        );
+        assert!(both.is_ok());
+        let tilde = locate_with_fallback_home(
+            &env,
+            Some("~/config".into()),
+            Some("/a".into()),
+            no_fallback,
+        );
+        assert!(tilde.unwrap_err().to_string().contains("cannot expand '~'"));
+    }
+
+    fn location_in(dir: &Path) -> Location {
+        Location { config: dir.join("config"), credentials: dir.join("credentials") }
+    }
+
+    #[test]
+    fn load_reads_missing_files_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&location_in(dir.path())).unwrap();
+        assert!(loaded.profiles.is_empty() && loaded.ignored.is_empty());
+
+        std::fs::write(dir.path().join("credentials"), "[dev]\nregion = x").unwrap();
+        let loaded = load(&location_in(dir.path())).unwrap();
+        assert_eq!(loaded.profiles["dev"].get("region"), Some("x"));
+    }
+
+    #[test]
+    fn load_rejects_a_directory_and_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        let error = load(&location_in(dir.path())).unwrap_err();
+        assert!(matches!(error, LoadError::Directory { kind: FileKind::Config, .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains(&dir.path().join("config").display().to_string()), "{message}");
+        assert!(message.contains("is a directory"), "{message}");
+    }
+
+    #[test]
+    fn load_reports_invalid_utf8_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), b"[default]\nregion = a\nname = \xff\xfe\n")
+            .unwrap();
+        let error = load(&location_in(dir.path())).unwrap_err();
+        assert!(matches!(error, LoadError::InvalidUtf8 { line: 3, .. }), "{error:?}");
+        assert!(error.to_string().ends_with(":3: the file is not valid UTF-8 (save it as UTF-8)"));
+    }
+
+    #[test]
+    fn load_reports_parse_errors_with_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("credentials"), "[dev]\n\nwhat\n").unwrap();
+        let error = load(&location_in(dir.path())).unwrap_err();
+        let LoadError::Parse(parse_error) = &error else { panic!("{error:?}") };
+        assert_eq!(parse_error.line, 3);
+        assert_eq!(error.path(), dir.path().join("credentials"));
+        let expected = format!("{}:3: ", dir.path().join("credentials").display());
+        assert!(error.to_string().starts_with(&expected), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn load_reports_an_unreadable_file() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, "[default]\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+        // Root reads files whatever their mode, so there is nothing to check then.
+        if std::fs::read(&path).is_ok() {
+            eprintln!("skipped: a file with mode 000 is still readable (running as root)");
+            return;
+        }
+        let error = load(&location_in(dir.path())).unwrap_err();
+        assert!(matches!(error, LoadError::Read { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("permission denied") && message.contains("config"), "{message}");
+    }
+}

@@ -1,12 +1,524 @@
 //! The line parser for one AWS file.
+//!
+//! The parser makes one pass over the lines and works on slices of the input: a string is
+//! allocated only for a name, key or value that is kept. Sections the AWS SDKs skip still have
+//! their lines checked (an SDK fails on a broken line anywhere) and are reported as [`Ignored`].
 
-use super::FileKind;
+use super::{FileKind, Ignored, IgnoredReason, Property, Value};
+
+/// The kind of a section that the AWS SDKs read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    /// `[default]`, `[profile NAME]` in the config file; `[NAME]` in the credentials file.
+    Profile,
+    /// `[sso-session NAME]` in the config file.
+    SsoSession,
+    /// `[services NAME]` in the config file.
+    Services,
+}
+
+/// One section header and the properties under it, before duplicates are merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedSection {
+    pub kind: SectionKind,
+    pub name: String,
+    /// 1-based line of the header.
+    pub line: usize,
+    /// Properties in file order with lowercased keys. A key may appear twice: the later wins.
+    pub properties: Vec<(String, Property)>,
+}
 
 /// The sections of one file, before the two files are merged.
-#[derive(Clone, Debug, Default)]
-pub struct ParsedFile {}
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedFile {
+    pub kind: FileKind,
+    /// Sections in file order; a name may appear more than once.
+    pub sections: Vec<ParsedSection>,
+    /// Sections the SDKs skip, in file order.
+    pub ignored: Vec<Ignored>,
+}
+
+impl ParsedFile {
+    /// A file without sections, which is what a missing file reads as.
+    pub fn empty(kind: FileKind) -> Self {
+        Self { kind, sections: Vec::new(), ignored: Vec::new() }
+    }
+}
 
 /// Parses one file. An error carries the 1-based line and a message.
-pub fn parse(_text: &str, _kind: FileKind) -> Result<ParsedFile, (usize, String)> {
-    Ok(ParsedFile::default())
+///
+/// In the config file, `[default]` is dropped (and reported as ignored) when the same file has
+/// `[profile default]`, whatever the order, as the SDKs do.
+pub fn parse(text: &str, kind: FileKind) -> Result<ParsedFile, (usize, String)> {
+    // A byte order mark makes the first header unreadable for the SDKs and the CLI alike.
+    if text.starts_with('\u{feff}') {
+        return Err((1, BOM.to_string()));
+    }
+
+    let mut parser = Parser::new(kind);
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        parser.line(line, index + 1).map_err(|message| (index + 1, message.to_string()))?;
+    }
+    Ok(parser.finish())
+}
+
+const BOM: &str = "the file starts with a byte order mark, which the AWS tools cannot read \
+                   (save it as UTF-8 without BOM)";
+const NO_BRACKET: &str = "a section header must end with ']' (write [profile NAME])";
+const PROPERTY_OUTSIDE: &str = "a property comes before any section header \
+                                (add a header such as [profile NAME] above it)";
+const CONTINUATION_OUTSIDE: &str = "an indented line continues a property, but no section is \
+                                    open yet (remove the indentation or add a header above it)";
+const CONTINUATION_NO_PROPERTY: &str = "an indented line continues a property, but the section \
+                                        has no property yet (remove the indentation)";
+const NO_EQUALS: &str = "expected '=' in a property line (write key = value)";
+const NO_KEY: &str = "a property has no name before '=' (write key = value)";
+const SUB_NO_EQUALS: &str =
+    "expected '=' in a sub-property line (write an indented key = value under the property)";
+const SUB_NO_KEY: &str = "a sub-property has no name before '=' (write an indented key = value)";
+
+/// Where the properties of the current section go.
+#[derive(Clone, Copy)]
+enum Target {
+    /// No header seen yet.
+    Nothing,
+    /// A section the SDKs skip: lines are checked, then dropped.
+    Skipped,
+    /// An index into `ParsedFile::sections`.
+    Section(usize),
+}
+
+/// The property that indented lines continue.
+#[derive(Clone, Copy)]
+struct Current {
+    /// Index into the section's properties; `None` when the property is dropped.
+    index: Option<usize>,
+    /// An empty value on the property line makes the indented lines sub-properties.
+    sub_properties: bool,
+}
+
+struct Parser {
+    file: ParsedFile,
+    target: Target,
+    current: Option<Current>,
+    /// Indices of bare `[default]` sections in the config file, dropped if `[profile default]`
+    /// appears too.
+    bare_defaults: Vec<usize>,
+    prefixed_default: bool,
+}
+
+impl Parser {
+    fn new(kind: FileKind) -> Self {
+        Self {
+            file: ParsedFile::empty(kind),
+            target: Target::Nothing,
+            current: None,
+            bare_defaults: Vec::new(),
+            prefixed_default: false,
+        }
+    }
+
+    fn line(&mut self, line: &str, number: usize) -> Result<(), &'static str> {
+        if is_blank(line) || line.starts_with(['#', ';']) {
+            return Ok(());
+        }
+        if line.starts_with('[') {
+            self.header(line, number)
+        } else if line.starts_with([' ', '\t']) {
+            self.continuation(line)
+        } else {
+            self.property(line, number)
+        }
+    }
+
+    fn header(&mut self, line: &str, number: usize) -> Result<(), &'static str> {
+        // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
+        let end = line.find(['#', ';']).unwrap_or(line.len());
+        let inner = trim(&line[..end])
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+            .ok_or(NO_BRACKET)?;
+        let header = trim(inner);
+        self.current = None;
+
+        let classified = match self.file.kind {
+            FileKind::Config => classify_config(header),
+            FileKind::Credentials => classify_credentials(header),
+        };
+        match classified {
+            Ok((kind, name, bare)) => {
+                let index = self.file.sections.len();
+                if kind == SectionKind::Profile && name == "default" {
+                    if bare {
+                        self.bare_defaults.push(index);
+                    } else {
+                        self.prefixed_default = true;
+                    }
+                }
+                let name = name.to_string();
+                self.file.sections.push(ParsedSection {
+                    kind,
+                    name,
+                    line: number,
+                    // Most profiles have a handful of keys: one allocation instead of two or three.
+                    properties: Vec::with_capacity(8),
+                });
+                self.target = Target::Section(index);
+            }
+            Err((reason, name)) => {
+                self.file.ignored.push(Ignored {
+                    header: header.to_string(),
+                    name: name.map(str::to_string),
+                    file: self.file.kind,
+                    line: number,
+                    reason,
+                });
+                self.target = Target::Skipped;
+            }
+        }
+        Ok(())
+    }
+
+    fn property(&mut self, line: &str, number: usize) -> Result<(), &'static str> {
+        if let Target::Nothing = self.target {
+            return Err(PROPERTY_OUTSIDE);
+        }
+        let (key, value) = split_at_equals(strip_inline_comment(line)).ok_or(NO_EQUALS)?;
+        let (key, value) = (trim(key), trim(value));
+        if key.is_empty() {
+            return Err(NO_KEY);
+        }
+
+        // Keys with characters the SDKs do not accept are dropped, not reported.
+        let index = match self.target {
+            Target::Section(section) if valid_name(key) => {
+                let properties = &mut self.file.sections[section].properties;
+                let property = Property {
+                    value: Value::Text(value.to_string()),
+                    file: self.file.kind,
+                    line: number,
+                };
+                properties.push((key.to_ascii_lowercase(), property));
+                Some(properties.len() - 1)
+            }
+            _ => None,
+        };
+        self.current = Some(Current { index, sub_properties: value.is_empty() });
+        Ok(())
+    }
+
+    fn continuation(&mut self, line: &str) -> Result<(), &'static str> {
+        if let Target::Nothing = self.target {
+            return Err(CONTINUATION_OUTSIDE);
+        }
+        let current = self.current.ok_or(CONTINUATION_NO_PROPERTY)?;
+        let text = trim(line);
+
+        // Sub-property lines are checked even in a section or property that is dropped.
+        let entry = if current.sub_properties {
+            let (key, value) = split_at_equals(text).ok_or(SUB_NO_EQUALS)?;
+            let key = trim(key);
+            if key.is_empty() {
+                return Err(SUB_NO_KEY);
+            }
+            Some((key, trim(value)))
+        } else {
+            None
+        };
+
+        let (Target::Section(section), Some(index)) = (self.target, current.index) else {
+            return Ok(());
+        };
+        let value = &mut self.file.sections[section].properties[index].1.value;
+        let Some((key, entry_value)) = entry else {
+            let (Value::Text(joined) | Value::Map { raw: joined, .. }) = value;
+            joined.push('\n');
+            joined.push_str(text);
+            return Ok(());
+        };
+        if let Value::Text(empty) = value {
+            *value = Value::Map { raw: std::mem::take(empty), entries: Vec::new() };
+        }
+        if let Value::Map { raw, entries } = value {
+            raw.push('\n');
+            raw.push_str(text);
+            if valid_name(key) {
+                entries.push((key.to_ascii_lowercase(), entry_value.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> ParsedFile {
+        if !self.prefixed_default || self.bare_defaults.is_empty() {
+            return self.file;
+        }
+
+        // `[profile default]` replaces every bare `[default]` of the same file.
+        let mut index = 0;
+        let bare = &self.bare_defaults;
+        let mut dropped = Vec::with_capacity(bare.len());
+        self.file.sections.retain(|section| {
+            let keep = !bare.contains(&index);
+            if !keep {
+                dropped.push(section.line);
+            }
+            index += 1;
+            keep
+        });
+        for line in dropped {
+            self.file.ignored.push(Ignored {
+                header: "default".to_string(),
+                name: Some("default".to_string()),
+                file: self.file.kind,
+                line,
+                reason: IgnoredReason::ShadowedDefault,
+            });
+        }
+        self.file.ignored.sort_by_key(|ignored| ignored.line);
+        self.file
+    }
+}
+
+type Classified<'a> = Result<(SectionKind, &'a str, bool), (IgnoredReason, Option<&'a str>)>;
+
+/// Reads a config file header: the kind, the name, and whether it is a bare `[default]`.
+fn classify_config(header: &str) -> Classified<'_> {
+    if header == "default" {
+        return Ok((SectionKind::Profile, header, true));
+    }
+    let Some((prefix, rest)) = header.split_once([' ', '\t']) else {
+        let name = Some(header).filter(|h| !h.is_empty());
+        return Err((IgnoredReason::MissingProfilePrefix, name));
+    };
+    let kind = match prefix {
+        "profile" => SectionKind::Profile,
+        "sso-session" => SectionKind::SsoSession,
+        "services" => SectionKind::Services,
+        _ => return Err((IgnoredReason::UnknownPrefix, None)),
+    };
+    let name = trim(rest);
+    if !valid_name(name) {
+        let expected = Some(name).filter(|n| kind == SectionKind::Profile && !n.is_empty());
+        return Err((IgnoredReason::InvalidName, expected));
+    }
+    Ok((kind, name, false))
+}
+
+/// Reads a credentials file header, which is a bare profile name.
+fn classify_credentials(header: &str) -> Classified<'_> {
+    if let Some(("profile", rest)) = header.split_once([' ', '\t']) {
+        let name = Some(trim(rest)).filter(|n| !n.is_empty());
+        return Err((IgnoredReason::ProfilePrefixInCredentials, name));
+    }
+    if !valid_name(header) {
+        let name = Some(header).filter(|h| !h.is_empty());
+        return Err((IgnoredReason::InvalidName, name));
+    }
+    Ok((SectionKind::Profile, header, false))
+}
+
+/// Splits at the first '='. Lines are short, so a plain scan beats a general string search.
+fn split_at_equals(line: &str) -> Option<(&str, &str)> {
+    let at = line.bytes().position(|b| b == b'=')?;
+    Some((&line[..at], &line[at + 1..]))
+}
+
+/// Cuts a property line at a `#` or `;` that follows a space or tab.
+fn strip_inline_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    for i in 1..bytes.len() {
+        if matches!(bytes[i], b'#' | b';') && matches!(bytes[i - 1], b' ' | b'\t') {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+/// Profile, section and property names the SDKs accept: `[A-Za-z0-9_\-/.%@:+]+`.
+pub(crate) fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
+}
+
+/// The SDKs trim spaces and tabs only.
+fn trim(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
+}
+
+fn is_blank(line: &str) -> bool {
+    line.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> ParsedFile {
+        parse(text, FileKind::Config).expect("parses")
+    }
+
+    fn error(text: &str, kind: FileKind) -> (usize, String) {
+        parse(text, kind).expect_err("is an error")
+    }
+
+    fn text<'a>(section: &'a ParsedSection, key: &str) -> &'a str {
+        let (_, property) = section.properties.iter().rev().find(|(k, _)| k == key).unwrap();
+        property.value.as_str()
+    }
+
+    #[test]
+    fn errors_carry_the_line_and_say_what_to_write() {
+        let cases: [(&str, usize, &str); 7] = [
+            ("[profile a]\nregion = x\n\nnot a property\n", 4, "expected '='"),
+            ("# top\n\nregion = x\n", 3, "before any section header"),
+            ("[profile a]\r\n\r\n= x\r\n", 3, "no name before '='"),
+            ("[profile a]\n  indented\n", 2, "has no property yet"),
+            ("\n  indented\n", 2, "no section is open"),
+            ("[profile a]\ns3 =\n  endpoint_url\n", 3, "sub-property"),
+            ("[profile a]\n[profile b\n", 2, "must end with ']'"),
+        ];
+        for (text, line, words) in cases {
+            let (got_line, message) = error(text, FileKind::Config);
+            assert_eq!(got_line, line, "{text:?}");
+            assert!(message.contains(words), "{text:?}: {message}");
+            assert!(message.starts_with(|c: char| c.is_ascii_lowercase()), "{message}");
+            assert!(message.ends_with(')'), "says what to do: {message}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_an_error_on_line_one() {
+        let (line, message) = error("\u{feff}[default]\n", FileKind::Credentials);
+        assert_eq!(line, 1);
+        assert!(message.contains("byte order mark"));
+    }
+
+    #[test]
+    fn sections_and_properties_keep_their_lines() {
+        let file =
+            config("# c\n[default]\nregion = a\n\n[profile b] ; c\r\nx = 1\n  more\ny = 2\n");
+        let lines: Vec<(&str, usize)> =
+            file.sections.iter().map(|s| (s.name.as_str(), s.line)).collect();
+        assert_eq!(lines, [("default", 2), ("b", 5)]);
+        let b = &file.sections[1];
+        let property_lines: Vec<usize> = b.properties.iter().map(|(_, p)| p.line).collect();
+        assert_eq!(property_lines, [6, 8]);
+        assert_eq!(text(b, "x"), "1\nmore");
+    }
+
+    #[test]
+    fn section_kinds_in_the_config_file() {
+        let file = config("[sso-session corp]\n[services local]\n[profile dev]\n[default]\n");
+        let kinds: Vec<(SectionKind, &str)> =
+            file.sections.iter().map(|s| (s.kind, s.name.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (SectionKind::SsoSession, "corp"),
+                (SectionKind::Services, "local"),
+                (SectionKind::Profile, "dev"),
+                (SectionKind::Profile, "default"),
+            ]
+        );
+    }
+
+    #[test]
+    fn skipped_sections_are_reported_with_a_reason() {
+        let text = "[profile my thing]\nx = 1\n[dev]\n[sso-sesion corp]\n[profile ok]\n";
+        let file = config(text);
+        let ignored: Vec<(&str, Option<&str>, usize, IgnoredReason)> = file
+            .ignored
+            .iter()
+            .map(|i| (i.header.as_str(), i.name.as_deref(), i.line, i.reason))
+            .collect();
+        assert_eq!(
+            ignored,
+            [
+                ("profile my thing", Some("my thing"), 1, IgnoredReason::InvalidName),
+                ("dev", Some("dev"), 3, IgnoredReason::MissingProfilePrefix),
+                ("sso-sesion corp", None, 4, IgnoredReason::UnknownPrefix),
+            ]
+        );
+        assert!(file.ignored.iter().all(|i| i.file == FileKind::Config));
+        assert_eq!(file.sections.len(), 1);
+        assert!(file.sections[0].properties.is_empty(), "x belongs to the skipped section");
+    }
+
+    #[test]
+    fn skipped_sections_in_the_credentials_file() {
+        let file = parse("[profile dev]\n[in valid]\n[dev]\n", FileKind::Credentials).unwrap();
+        let reasons: Vec<(Option<&str>, IgnoredReason)> =
+            file.ignored.iter().map(|i| (i.name.as_deref(), i.reason)).collect();
+        assert_eq!(
+            reasons,
+            [
+                (Some("dev"), IgnoredReason::ProfilePrefixInCredentials),
+                (Some("in valid"), IgnoredReason::InvalidName),
+            ]
+        );
+        assert_eq!(file.sections.len(), 1);
+        assert_eq!(file.ignored[1].file, FileKind::Credentials);
+    }
+
+    #[test]
+    fn profile_default_shadows_bare_default_in_the_same_file() {
+        let file = config("[default]\na = 1\n[profile x]\n[profile default]\nb = 2\n[default]\n");
+        let names: Vec<(&str, usize)> =
+            file.sections.iter().map(|s| (s.name.as_str(), s.line)).collect();
+        assert_eq!(names, [("x", 3), ("default", 4)]);
+        let shadowed: Vec<(usize, IgnoredReason)> =
+            file.ignored.iter().map(|i| (i.line, i.reason)).collect();
+        assert_eq!(
+            shadowed,
+            [(1, IgnoredReason::ShadowedDefault), (6, IgnoredReason::ShadowedDefault)]
+        );
+    }
+
+    #[test]
+    fn lines_in_skipped_sections_are_still_checked() {
+        assert_eq!(error("[dev]\nno equals here\n", FileKind::Config).0, 2);
+        let file = config("[dev]\nkey = value\n  continued\n");
+        assert!(file.sections.is_empty());
+    }
+
+    #[test]
+    fn a_file_without_final_newline_keeps_its_last_line() {
+        let file = config("[default]\nregion = us-east-1");
+        assert_eq!(text(&file.sections[0], "region"), "us-east-1");
+        let file = config("[default]\ns3 =\n  addressing_style = path");
+        assert_eq!(text(&file.sections[0], "s3"), "\naddressing_style = path");
+    }
+
+    #[test]
+    fn sub_properties_keep_the_raw_string_and_the_entries() {
+        let file =
+            config("[services s]\nS3 =\n  Endpoint_URL = http://x # kept\n\n  bad key = 1\n");
+        let (key, property) = &file.sections[0].properties[0];
+        assert_eq!(key, "s3");
+        let Value::Map { raw, entries } = &property.value else { panic!("not a map") };
+        assert_eq!(raw, "\nEndpoint_URL = http://x # kept\nbad key = 1");
+        assert_eq!(entries, &[("endpoint_url".to_string(), "http://x # kept".to_string())]);
+    }
+
+    #[test]
+    fn an_empty_value_without_indented_lines_stays_text() {
+        let file = config("[default]\nregion =\nother = 1\n");
+        assert_eq!(file.sections[0].properties[0].1.value, Value::Text(String::new()));
+    }
+
+    #[test]
+    fn keys_are_lowercased_and_invalid_keys_dropped() {
+        let file = config("[default]\nRegion = a\nin valid = b\n  still dropped\nx! = c\n");
+        let keys: Vec<&str> = file.sections[0].properties.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["region"]);
+    }
+
+    #[test]
+    fn inline_comments_need_whitespace_before_them() {
+        let file = config("[default]\na = x#y\nb = x;y\nc = x\t# y\nd = x ;y\n");
+        let values: Vec<&str> =
+            file.sections[0].properties.iter().map(|(_, p)| p.value.as_str()).collect();
+        assert_eq!(values, ["x#y", "x;y", "x", "x"]);
+    }
 }
