@@ -2,12 +2,19 @@
 //!
 //! The binary decides and the shell applies: every command that switches prints shell code
 //! on standard output and explanations on standard error. The library is split the way the
-//! work is: reading the AWS files (`config`), understanding profiles (`profile`), writing
-//! shell code (`shell`), remembering what was used (`state`).
+//! work is: reading the AWS files (`config`), understanding profiles (`profile`), what a
+//! switch changes (`switch`), writing shell code (`shell`), remembering what was used
+//! (`state`), and one module a subcommand (`cmd`).
 
+pub mod cli;
 pub mod cli_cache;
+pub mod cmd;
 pub mod config;
 pub mod env;
+pub mod logger;
 pub mod partition;
+pub mod profile;
 pub mod shell;
 pub mod state;
+pub mod switch;
+pub mod time;

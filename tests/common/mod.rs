@@ -2,4 +2,5 @@
 //! unused items are expected here.
 #![allow(dead_code)]
 
+pub mod home;
 pub mod shells;

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Time awsuse against a process that does nothing and against what Python tools pay.
+
+Generates AWS trees of several sizes with gen_aws_config.py, then runs each command many times
+in a fresh process and reports the median wall time, the spread (10th to 90th percentile) and
+the peak resident memory of the child (from wait4's rusage). Results are printed as a Markdown
+table and written as JSON.
+
+Usage: bench.py --bin target/release/awsuse [--sizes 10,1000,10000] [--runs 40] [--out DIR]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def measure(argv, env, runs, warmup=3):
+    """Median, p10, p90 wall seconds and peak RSS (KiB) of `argv` over `runs` fresh processes."""
+    times, peak = [], 0
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for i in range(warmup + runs):
+            start = time.perf_counter()
+            pid = os.posix_spawnp(argv[0], argv, env, file_actions=[
+                (os.POSIX_SPAWN_DUP2, devnull, 1),
+                (os.POSIX_SPAWN_DUP2, devnull, 2),
+            ])
+            _, status, usage = os.wait4(pid, 0)
+            elapsed = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit("benchmark command failed: %s" % " ".join(argv))
+            if i >= warmup:
+                times.append(elapsed)
+                peak = max(peak, usage.ru_maxrss)
+    finally:
+        os.close(devnull)
+    times.sort()
+    q = statistics.quantiles(times, n=10)
+    return {"median_ms": statistics.median(times) * 1e3, "p10_ms": q[0] * 1e3,
+            "p90_ms": q[-1] * 1e3, "peak_kib": peak, "runs": runs}
+
+
+def tree(root, size):
+    aws = os.path.join(root, "n%d" % size, ".aws")
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_aws_config.py"), "--profiles",
+                    str(size), "--out", aws, "--seed", "1"], check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(os.path.join(aws, "manifest.json")) as f:
+        manifest = json.load(f)
+    return os.path.dirname(aws), manifest
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--sizes", default="10,1000,10000")
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--out", default="bench-out")
+    ap.add_argument("--python", default=sys.executable,
+                    help="a Python with boto3, for the comparison")
+    a = ap.parse_args()
+
+    binary = os.path.abspath(a.bin)
+    os.makedirs(a.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="awsuse-bench-")
+    has_boto3 = subprocess.run([a.python, "-c", "import boto3"],
+                               stderr=subprocess.DEVNULL).returncode == 0
+    true = shutil.which("true")
+    results = []
+    try:
+        for size in [int(s) for s in a.sizes.split(",")]:
+            home, manifest = tree(work, size)
+            state = os.path.join(home, "state")
+            env = {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWSUSE_STATE_DIR": state}
+            targets = manifest["targets"]
+            size_bytes = sum(manifest["bytes"].values())
+            cases = [
+                ("true (a process that does nothing)", [true]),
+                ("awsuse use static --shell bash",
+                 [binary, "use", targets["static"], "--shell", "bash"]),
+                ("awsuse use role --shell bash",
+                 [binary, "use", targets["role"], "--shell", "bash"]),
+                ("awsuse list --names", [binary, "list", "--names"]),
+            ]
+            if has_boto3:
+                cases.append(("boto3 available_profiles", [
+                    a.python, "-c", "import boto3; print(boto3.Session().available_profiles)"]))
+            else:
+                print("boto3 is not importable by %s: its row is left out" % a.python,
+                      file=sys.stderr)
+            for label, argv in cases:
+                runs = a.runs if not label.startswith("boto3") else max(5, a.runs // 8)
+                r = measure(argv, env, runs)
+                r.update({"profiles": size, "bytes": size_bytes, "case": label})
+                results.append(r)
+                print("%6d profiles  %-38s median %8.2f ms  p10-p90 %7.2f-%7.2f ms  peak %6.1f MiB"
+                      % (size, label, r["median_ms"], r["p10_ms"], r["p90_ms"],
+                         r["peak_kib"] / 1024), file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print("| profiles | file size | command | median | p10 to p90 | peak memory |")
+    print("|---:|---:|---|---:|---:|---:|")
+    for r in results:
+        print("| %d | %.0f KiB | %s | %.2f ms | %.2f to %.2f ms | %.1f MiB |" % (
+            r["profiles"], r["bytes"] / 1024, r["case"], r["median_ms"], r["p10_ms"],
+            r["p90_ms"], r["peak_kib"] / 1024))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+//! One module a subcommand; this one holds what they share.
+
+mod current;
+mod list;
+mod unset;
+mod use_profile;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{Cli, Command, FileArgs, ShellArgs};
+use crate::config::{self, AwsConfig, Location};
+use crate::env::Env;
+use crate::shell::Shell;
+use crate::state::{self, Recents, StateStore};
+
+/// An error that has already been explained to the user and only carries the exit status.
+#[derive(Debug)]
+pub struct SilentExit(pub i32);
+
+impl std::fmt::Display for SilentExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for SilentExit {}
+
+/// What every command needs to know about the world it runs in.
+pub struct Context {
+    pub env: Env,
+    pub files: FileArgs,
+    /// Whether standard output is a terminal, where nobody evaluates shell code.
+    pub stdout_is_terminal: bool,
+    /// Seconds since the Unix epoch, taken once.
+    pub now: u64,
+}
+
+impl Context {
+    pub fn new(env: Env, files: FileArgs) -> Self {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Self { env, files, stdout_is_terminal: std::io::stdout().is_terminal(), now }
+    }
+
+    pub fn location(&self) -> Result<Location> {
+        let absolute = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        config::locate(
+            &self.env,
+            self.files.config_file.as_ref().map(absolute),
+            self.files.credentials_file.as_ref().map(absolute),
+        )
+    }
+
+    /// Both AWS files, merged.
+    pub fn load(&self) -> Result<(Location, AwsConfig)> {
+        let location = self.location()?;
+        log::debug!(
+            "config file {}, credentials file {}",
+            location.config.display(),
+            location.credentials.display()
+        );
+        let config = config::load(&location)?;
+        log::debug!("{} profiles read", config.profiles.len());
+        Ok((location, config))
+    }
+
+    pub fn state(&self) -> Option<StateStore> {
+        state::state_dir(&self.env).map(StateStore::new)
+    }
+
+    /// The recently used profiles; a damaged state file is set aside with one warning.
+    pub fn recents(&self) -> Recents {
+        let Some(store) = self.state() else { return Recents::default() };
+        let (recents, warning) = store.load();
+        if let Some(warning) = warning {
+            warn(&warning);
+        }
+        recents
+    }
+
+    pub fn shell(&self, args: &ShellArgs) -> Shell {
+        args.shell.unwrap_or_else(|| Shell::detect(&self.env))
+    }
+}
+
+/// Prints a warning on standard error.
+pub fn warn(message: &dyn std::fmt::Display) {
+    eprintln!("awsuse: warning: {message}");
+}
+
+/// Writes shell code to standard output, or a hint when standard output is a terminal.
+/// Returns whether the code was written.
+pub fn emit(ctx: &Context, out: &mut dyn Write, code: &str, shell: Shell) -> Result<bool> {
+    if ctx.stdout_is_terminal {
+        eprintln!("{}", hint(shell));
+        return Ok(false);
+    }
+    out.write_all(code.as_bytes()).context("could not write to standard output")?;
+    Ok(true)
+}
+
+fn hint(shell: Shell) -> String {
+    let (eval, init) = match shell {
+        Shell::Fish => ("awsuse use NAME | source", "awsuse init fish | source"),
+        Shell::Bash => ("eval \"$(awsuse use NAME)\"", "eval \"$(awsuse init bash)\""),
+        Shell::Zsh => ("eval \"$(awsuse use NAME)\"", "eval \"$(awsuse init zsh)\""),
+    };
+    format!(
+        "awsuse: nothing was changed: a switch prints shell code for your shell to evaluate.\n\
+         Evaluate it:            {eval}\n\
+         or set up the shell:    {init}   (in your rc file), then run: awsuse use NAME"
+    )
+}
+
+pub fn run(cli: Cli, env: Env, out: &mut dyn Write) -> Result<()> {
+    let ctx = Context::new(env, cli.files);
+    match cli.command {
+        Command::Use(args) => use_profile::run(&ctx, &args, out),
+        Command::Unset(args) => unset::run(&ctx, &args, out),
+        Command::List(args) => list::run(&ctx, &args, out),
+        Command::Current(args) => current::run(&ctx, &args, out),
+    }
+}

@@ -1,0 +1,130 @@
+//! `awsuse use NAME`: switch without a picker.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use super::{Context, emit, warn};
+use crate::cli::UseArgs;
+use crate::config::{AwsConfig, Location, Section};
+use crate::profile;
+use crate::switch::{self, ExplicitFiles};
+
+pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
+    let (location, config) = ctx.load()?;
+    let section = find(&config, &location, &args.name)?;
+
+    // A profile that cannot work is refused before anything is printed.
+    let profile = profile::analyse(&config, &section.name, args.region.as_deref());
+    if let Some(problem) = profile.problems.first() {
+        bail!(
+            "profile '{}' ({}) cannot be used: {problem}\nfix the profile in the file, or run `awsuse list` to see all problems",
+            section.name.escape_debug(),
+            place(&location, section)
+        );
+    }
+    log::debug!(
+        "profile {} is {}, region {} from {}",
+        profile.name,
+        profile.kind,
+        profile.region.name,
+        profile.region.source
+    );
+
+    let explicit = ExplicitFiles {
+        config: ctx.files.config_file.is_some(),
+        credentials: ctx.files.credentials_file.is_some(),
+    };
+    let changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
+    let shell = ctx.shell(&args.shell);
+    let code = changes.script(shell)?;
+
+    // Only a switch that reached a shell counts as a use.
+    if emit(ctx, out, &code, shell)?
+        && let Some(store) = ctx.state()
+    {
+        match store.record_use(&profile.name, ctx.now) {
+            Ok(Some(warning)) => warn(&warning),
+            Ok(None) => {}
+            Err(error) => warn(&error),
+        }
+    }
+    Ok(())
+}
+
+/// `PATH line N` of a section.
+pub fn place(location: &Location, section: &Section) -> String {
+    format!("{} line {}", location.path(section.file).display(), section.line)
+}
+
+/// The profile called `name`, or an error that says why there is none and what is close.
+pub fn find<'a>(config: &'a AwsConfig, location: &Location, name: &str) -> Result<&'a Section> {
+    if let Some(section) = config.profiles.get(name) {
+        return Ok(section);
+    }
+    let shown = name.escape_debug();
+
+    // A section the SDKs skip deserves its reason rather than "unknown".
+    if let Some(ignored) = config.ignored.iter().find(|i| i.name.as_deref() == Some(name)) {
+        bail!(
+            "profile '{shown}' at {} line {} is not a profile for the AWS SDKs: {}",
+            location.path(ignored.file).display(),
+            ignored.line,
+            ignored.reason
+        );
+    }
+    if config.profiles.is_empty() {
+        bail!(
+            "there are no profiles in {} or {}\ncreate one with `aws configure --profile NAME`, or set AWS_CONFIG_FILE",
+            location.config.display(),
+            location.credentials.display()
+        );
+    }
+
+    let close = suggestions(config.profiles.keys().map(String::as_str), name);
+    let hint = if close.is_empty() {
+        "run `awsuse list` to see every profile".to_owned()
+    } else {
+        format!(
+            "did you mean {}?",
+            close.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    bail!(
+        "no profile named '{shown}' in {} or {}\n{hint}",
+        location.config.display(),
+        location.credentials.display()
+    )
+}
+
+/// Up to three names close to `wanted`, best first.
+fn suggestions<'a>(names: impl Iterator<Item = &'a str>, wanted: &str) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = names
+        .filter_map(|name| {
+            let lower = name.to_lowercase();
+            let mut score = strsim::jaro_winkler(&lower, &wanted_lower);
+            if !wanted_lower.is_empty() && lower.contains(&wanted_lower) {
+                score = score.max(0.9);
+            }
+            (score >= 0.8).then_some((score, name))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggestions;
+
+    #[test]
+    fn suggests_close_names_best_first() {
+        let names = ["production", "prod-admin", "staging", "dev"];
+        let found = suggestions(names.into_iter(), "prod");
+        assert_eq!(found.first(), Some(&"prod-admin"));
+        assert!(found.contains(&"production"));
+        assert!(!found.contains(&"dev"));
+        assert!(suggestions(names.into_iter(), "zzzzzz").is_empty());
+    }
+}

@@ -1,0 +1,135 @@
+//! What a switch does to the environment, independent of the shell that applies it.
+
+use crate::config::Location;
+use crate::env::Env;
+use crate::partition;
+use crate::profile::Profile;
+use crate::shell::{Script, Shell};
+
+/// Keys in the environment win over any profile, so a switch by profile removes them.
+pub const CREDENTIAL_VARS: [&str; 6] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+];
+
+/// Variables other switchers set and prompt tools read before `AWS_PROFILE`, plus the legacy
+/// profile variable that boto3 reads before `AWS_PROFILE`.
+pub const FOREIGN_MARKERS: [&str; 5] =
+    ["AWS_DEFAULT_PROFILE", "AWS_VAULT", "AWSUME_PROFILE", "AWSU_PROFILE", "AWS_SSO_PROFILE"];
+
+/// What awsuse itself sets on every switch.
+pub const OWN_VARS: [&str; 6] = [
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWSUSE_PROFILE",
+    "AWSUSE_PARTITION",
+    "AWSUSE_DNS_SUFFIX",
+];
+
+/// The colon-separated list of further variables a switch set (file locations, plugin
+/// variables), so that `unset` can remove exactly those.
+pub const EXTRA_LIST_VAR: &str = "AWSUSE_VARS";
+
+/// An ordered list of environment changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub unset: Vec<String>,
+    pub set: Vec<(String, String)>,
+}
+
+impl Changes {
+    fn set(&mut self, name: &str, value: &str) {
+        self.unset.retain(|n| n != name);
+        self.set.retain(|(n, _)| n != name);
+        self.set.push((name.to_owned(), value.to_owned()));
+    }
+
+    fn unset(&mut self, name: &str) {
+        self.set.retain(|(n, _)| n != name);
+        if !self.unset.iter().any(|n| n == name) {
+            self.unset.push(name.to_owned());
+        }
+    }
+
+    /// Shell code applying the changes: unsets first, then sets.
+    pub fn script(&self, shell: Shell) -> anyhow::Result<String> {
+        let mut script = Script::new(shell);
+        for name in &self.unset {
+            script.unset(name)?;
+        }
+        for (name, value) in &self.set {
+            script.set(name, value)?;
+        }
+        Ok(script.render())
+    }
+}
+
+/// Removes what earlier switches set, and nothing else: awsuse's own variables and those
+/// listed in `AWSUSE_VARS`.
+pub fn clear(env: &Env) -> Changes {
+    let mut changes = Changes::default();
+    for name in OWN_VARS {
+        changes.unset(name);
+    }
+    if let Some(list) = env.get(EXTRA_LIST_VAR) {
+        for name in list.split(':').filter(|n| !n.is_empty()) {
+            changes.unset(name);
+        }
+    }
+    changes.unset(EXTRA_LIST_VAR);
+    changes
+}
+
+/// Which AWS files the switch must name in the environment, because the user gave them on
+/// the command line and other tools would not find them otherwise.
+#[derive(Clone, Debug, Default)]
+pub struct ExplicitFiles {
+    pub config: bool,
+    pub credentials: bool,
+}
+
+/// The changes that switch to a profile that works through `AWS_PROFILE`.
+pub fn to_profile(
+    env: &Env,
+    profile: &Profile,
+    location: &Location,
+    explicit: &ExplicitFiles,
+) -> Changes {
+    let mut changes = clear(env);
+    let mut extra: Vec<&str> = Vec::new();
+
+    // Keys and other switchers' markers would win over the profile for some tool.
+    for name in CREDENTIAL_VARS.iter().chain(&FOREIGN_MARKERS) {
+        changes.unset(name);
+    }
+
+    changes.set("AWS_PROFILE", &profile.name);
+    common(&mut changes, profile);
+    if explicit.config {
+        changes.set("AWS_CONFIG_FILE", &location.config.to_string_lossy());
+        extra.push("AWS_CONFIG_FILE");
+    }
+    if explicit.credentials {
+        changes.set("AWS_SHARED_CREDENTIALS_FILE", &location.credentials.to_string_lossy());
+        extra.push("AWS_SHARED_CREDENTIALS_FILE");
+    }
+    if !extra.is_empty() {
+        changes.set(EXTRA_LIST_VAR, &extra.join(":"));
+    }
+    changes
+}
+
+/// What every switch sets: the region pair and awsuse's own markers.
+fn common(changes: &mut Changes, profile: &Profile) {
+    changes.set("AWS_REGION", &profile.region.name);
+    changes.set("AWS_DEFAULT_REGION", &profile.region.name);
+    changes.set("AWSUSE_PROFILE", &profile.name);
+    let partition = partition::resolve(&profile.region.name);
+    changes.set("AWSUSE_PARTITION", partition.id);
+    changes.set("AWSUSE_DNS_SUFFIX", partition.dns_suffix);
+}
