@@ -133,3 +133,47 @@ fn common(changes: &mut Changes, profile: &Profile) {
     changes.set("AWSUSE_PARTITION", partition.id);
     changes.set("AWSUSE_DNS_SUFFIX", partition.dns_suffix);
 }
+
+/// Temporary or plugin-given keys to export in place of a profile.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExportedKeys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// Seconds since the epoch when the keys stop working.
+    pub expiration: Option<i64>,
+}
+
+impl std::fmt::Debug for ExportedKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportedKeys")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The changes that switch to exported keys (roles that need MFA, plugin profiles): the
+/// keys, their expiry, and no `AWS_PROFILE`, which would compete with them.
+pub fn to_keys(env: &Env, profile: &Profile, keys: &ExportedKeys) -> Changes {
+    let mut changes = clear(env);
+    for name in CREDENTIAL_VARS.iter().chain(&FOREIGN_MARKERS) {
+        changes.unset(name);
+    }
+    changes.unset("AWS_PROFILE");
+
+    let mut extra = vec!["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+    changes.set("AWS_ACCESS_KEY_ID", &keys.access_key_id);
+    changes.set("AWS_SECRET_ACCESS_KEY", &keys.secret_access_key);
+    if let Some(token) = &keys.session_token {
+        changes.set("AWS_SESSION_TOKEN", token);
+        extra.push("AWS_SESSION_TOKEN");
+    }
+    if let Some(expiration) = keys.expiration {
+        changes.set("AWS_CREDENTIAL_EXPIRATION", &crate::time::format_utc(expiration));
+        extra.push("AWS_CREDENTIAL_EXPIRATION");
+    }
+    common(&mut changes, profile);
+    changes.set(EXTRA_LIST_VAR, &extra.join(":"));
+    changes
+}
