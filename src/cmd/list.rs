@@ -30,9 +30,17 @@ pub fn picker_order<'a>(
 
     let mut rest: Vec<&Section> =
         config.profiles.values().filter(|s| !seen.contains(s.name.as_str())).collect();
-    rest.sort_by_cached_key(|s| (s.name.to_lowercase(), s.name.clone()));
+    rest.sort_unstable_by(|a, b| alphabetical(&a.name, &b.name));
     ordered.extend(rest.into_iter().map(|s| (s, false)));
     ordered
+}
+
+/// Case-insensitive order, ties broken by bytes, so the order never depends on the files.
+pub fn alphabetical(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|b| b.to_ascii_lowercase())
+        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+        .then_with(|| a.cmp(b))
 }
 
 #[derive(Serialize)]

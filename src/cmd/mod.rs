@@ -54,8 +54,9 @@ impl Context {
         )
     }
 
-    /// Both AWS files, merged.
-    pub fn load(&self) -> Result<(Location, AwsConfig)> {
+    /// Both AWS files, merged. The model lives until the process exits: with 10,000 profiles,
+    /// taking it apart would cost more than the rest of a switch.
+    pub fn load(&self) -> Result<(Location, &'static AwsConfig)> {
         let location = self.location()?;
         log::debug!(
             "config file {}, credentials file {}",
@@ -64,7 +65,7 @@ impl Context {
         );
         let config = config::load(&location)?;
         log::debug!("{} profiles read", config.profiles.len());
-        Ok((location, config))
+        Ok((location, Box::leak(Box::new(config))))
     }
 
     pub fn state(&self) -> Option<StateStore> {
