@@ -73,7 +73,7 @@ fn source_of(section: &Section) -> &'static str {
 pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     let (location, config) = ctx.load()?;
     let recents = ctx.recents();
-    let ordered = picker_order(&config, &recents, args.recent);
+    let ordered = picker_order(config, &recents, args.recent);
 
     // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     let rows: Vec<Row> = ordered
         .iter()
         .map(|&(section, recent)| {
-            let profile = profile::analyse(&config, &section.name, None);
+            let profile = profile::analyse(config, &section.name, None);
             Row {
                 name: &section.name,
                 kind: profile.kind.as_str(),

@@ -12,10 +12,10 @@ use crate::switch::{self, ExplicitFiles};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
     let (location, config) = ctx.load()?;
-    let section = find(&config, &location, &args.name)?;
+    let section = find(config, &location, &args.name)?;
 
     // A profile that cannot work is refused before anything is printed.
-    let profile = profile::analyse(&config, &section.name, args.region.as_deref());
+    let profile = profile::analyse(config, &section.name, args.region.as_deref());
     if let Some(problem) = profile.problems.first() {
         bail!(
             "profile '{}' ({}) cannot be used: {problem}\nfix the profile in the file, or run `awsuse list` to see all problems",
