@@ -6,10 +6,9 @@
 //! one broken rule does not hide the others. Error cases only check that an error happens: the
 //! message texts are each SDK's own.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use awsuse::config::{self, AwsConfig, Section, Value};
+use awsuse::config::{self, AwsConfig, Sections, Value};
 use awsuse::env::Env;
 use serde_json::{Map, Value as Json};
 
@@ -88,12 +87,7 @@ fn run_parser_case(case: &Json, form: Form) -> Result<(), String> {
     Ok(())
 }
 
-fn compare(
-    what: &str,
-    expected: &Json,
-    actual: &BTreeMap<String, Section>,
-    form: Form,
-) -> Result<(), String> {
+fn compare(what: &str, expected: &Json, actual: &Sections, form: Form) -> Result<(), String> {
     let expected = normalize_expected(expected, form);
     let actual = render(actual, &expected);
     if expected == actual {
@@ -122,7 +116,7 @@ fn normalize_expected(expected: &Json, form: Form) -> Json {
 /// Renders parsed sections as the suites write them. A sub-property group is the SDK's raw
 /// string, unless the expectation has a nested object there, in which case it is the parsed
 /// entries (later keys win).
-fn render(sections: &BTreeMap<String, Section>, expected: &Json) -> Json {
+fn render(sections: &Sections, expected: &Json) -> Json {
     let rendered = sections.iter().map(|(name, section)| {
         let properties = section.properties.iter().map(|(key, property)| {
             let nested = expected[name.as_str()][key.as_str()].is_object();

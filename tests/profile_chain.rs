@@ -1,12 +1,11 @@
 //! The smithy-rs assume-role suite and the amplify credential-type cases, run against the
 //! profile model: every case resolves to the same chain shape, or to a problem.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value as Json;
 
-use awsuse::config::{AwsConfig, FileKind, Property, Section, Value};
+use awsuse::config::{AwsConfig, FileKind, Property, Section, Sections, Value};
 use awsuse::profile::{self, Base, Kind};
 
 fn read(path: &str) -> Json {
@@ -23,13 +22,9 @@ fn section(name: &str, props: &Json) -> Section {
     section
 }
 
-fn sections(json: Option<&Json>) -> BTreeMap<String, Section> {
-    let Some(json) = json else { return BTreeMap::new() };
-    json.as_object()
-        .unwrap()
-        .iter()
-        .map(|(name, props)| (name.clone(), section(name, props)))
-        .collect()
+fn sections(json: Option<&Json>) -> Sections {
+    let Some(json) = json else { return Sections::default() };
+    json.as_object().unwrap().iter().map(|(name, props)| section(name, props)).collect()
 }
 
 /// The suite's names for the chain, from ours.

@@ -102,9 +102,11 @@ fn hostile_value() -> impl Strategy<Value = String> {
 }
 
 /// Values that the config file can hold on one line and that reach the profile unchanged:
-/// no leading or trailing blanks, and no blank before `#` or `;` (that starts a comment).
+/// no blanks at all, so no `#` or `;` follows a blank (that starts a comment), and no `#` or
+/// `;` first, right after the blank of `key = `.
 fn config_value() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9'\"`$(){};&|<>!*?~#%\\\\=é漢🙂-]{1,20}".prop_map(|s| s)
+    "[A-Za-z0-9'\"`$(){}&|<>!*?~%\\\\=é漢🙂-][A-Za-z0-9'\"`$(){};&|<>!*?~#%\\\\=é漢🙂-]{0,19}"
+        .prop_map(|s| s)
 }
 
 fn run_cases(home: &TestHome, cases: &[(String, Vec<String>, String, String)]) {

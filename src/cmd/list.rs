@@ -18,20 +18,20 @@ pub fn picker_order<'a>(
     config: &'a AwsConfig,
     recents: &Recents,
     limit: usize,
-) -> Vec<(&'a Section, bool)> {
+) -> Vec<(&'a str, bool)> {
     let mut ordered = Vec::with_capacity(config.profiles.len());
     let mut seen = HashSet::new();
     for entry in recents.recent(limit) {
-        if let Some((name, section)) = config.profiles.get_key_value(entry.name.as_str()) {
-            seen.insert(name.as_str());
-            ordered.push((section, true));
+        if let Some(name) = config.profiles.name(&entry.name) {
+            seen.insert(name);
+            ordered.push((name, true));
         }
     }
 
-    let mut rest: Vec<&Section> =
-        config.profiles.values().filter(|s| !seen.contains(s.name.as_str())).collect();
-    rest.sort_unstable_by(|a, b| alphabetical(&a.name, &b.name));
-    ordered.extend(rest.into_iter().map(|s| (s, false)));
+    let mut rest: Vec<&str> =
+        config.profiles.keys().map(String::as_str).filter(|n| !seen.contains(n)).collect();
+    rest.sort_unstable_by(|a, b| alphabetical(a, b));
+    ordered.extend(rest.into_iter().map(|name| (name, false)));
     ordered
 }
 
@@ -78,8 +78,8 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
         let mut buffer = String::with_capacity(ordered.len() * 24);
-        for (section, _) in &ordered {
-            buffer.push_str(&section.name);
+        for (name, _) in &ordered {
+            buffer.push_str(name);
             buffer.push('\n');
         }
         out.write_all(buffer.as_bytes())?;
@@ -92,7 +92,8 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 
     let rows: Vec<Row> = ordered
         .iter()
-        .map(|&(section, recent)| {
+        .map(|&(name, recent)| {
+            let section = &config.profiles[name];
             let profile = profile::analyse(config, &section.name, None);
             Row {
                 name: &section.name,

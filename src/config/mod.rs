@@ -5,6 +5,7 @@
 //! sections and `services` sections.
 
 mod parse;
+mod sections;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,6 +15,9 @@ use std::path::{Path, PathBuf};
 use crate::env::Env;
 
 pub use parse::{ParsedFile, ParsedSection, SectionKind, parse};
+pub use sections::Sections;
+
+use sections::Body;
 
 /// Which of the two AWS files a section or property came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,9 +167,9 @@ impl fmt::Display for IgnoredReason {
 /// Both files, merged.
 #[derive(Clone, Debug, Default)]
 pub struct AwsConfig {
-    pub profiles: BTreeMap<String, Section>,
-    pub sso_sessions: BTreeMap<String, Section>,
-    pub services: BTreeMap<String, Section>,
+    pub profiles: Sections,
+    pub sso_sessions: Sections,
+    pub services: Sections,
     pub ignored: Vec<Ignored>,
 }
 
@@ -268,23 +272,17 @@ fn locate_one(
     Ok(if rest.as_os_str().is_empty() { home } else { home.join(rest) })
 }
 
-/// Merges the two files: sections of the same kind and name merge with later keys winning, and
-/// the credentials file is applied after the config file. `[profile default]` replacing
-/// `[default]` is a rule of one file, applied by [`parse`].
-pub fn merge(config: ParsedFile, credentials: ParsedFile) -> AwsConfig {
+/// Merges the two checked files: sections of the same kind and name merge with later keys
+/// winning, and the credentials file is applied after the config file. `[profile default]`
+/// replacing `[default]` is a rule of one file, applied by [`parse`]. Properties are read from
+/// the texts when a section is first looked up.
+fn merge(files: [(ParsedFile, &'static str); 2]) -> AwsConfig {
     let mut merged = AwsConfig::default();
-    for file in [config, credentials] {
+    merged.profiles.reserve(files[0].0.sections.len());
+    for (file, text) in files {
         for section in file.sections {
-            let sections = match section.kind {
-                SectionKind::Profile => &mut merged.profiles,
-                SectionKind::SsoSession => &mut merged.sso_sessions,
-                SectionKind::Services => &mut merged.services,
-            };
-            let (kind, line) = (file.kind, section.line);
-            let target = sections
-                .entry(section.name)
-                .or_insert_with_key(|name| Section::new(name.clone(), kind, line));
-            target.properties.extend(section.properties);
+            let body = Body { kind: file.kind, text: &text[section.span], line: section.line };
+            sections::select(&mut merged, section.kind).add_body(section.name, body);
         }
         merged.ignored.extend(file.ignored);
     }
@@ -295,27 +293,29 @@ pub fn merge(config: ParsedFile, credentials: ParsedFile) -> AwsConfig {
 pub fn load(location: &Location) -> Result<AwsConfig, LoadError> {
     let config = read(&location.config, FileKind::Config)?;
     let credentials = read(&location.credentials, FileKind::Credentials)?;
-    Ok(merge(config, credentials))
+    Ok(merge([config, credentials]))
 }
 
-/// Parses both files from text; errors name the files `config` and `credentials`.
+/// Parses both files from text; errors name the files `config` and `credentials`. The texts
+/// are kept for the life of the process, as those of loaded files are.
 pub fn from_strings(config: &str, credentials: &str) -> Result<AwsConfig, ParseError> {
-    let parse_one = |text: &str, kind: FileKind| {
-        parse(text, kind).map_err(|(line, message)| ParseError {
-            path: PathBuf::from(kind.as_str()),
-            line,
-            message,
-        })
-    };
-    Ok(merge(parse_one(config, FileKind::Config)?, parse_one(credentials, FileKind::Credentials)?))
+    let check =
+        |text: &str, kind: FileKind| {
+            let text: &'static str = String::leak(text.to_owned());
+            let file = parse::parse_at(text, kind, 1, false).map_err(|(line, message)| {
+                ParseError { path: PathBuf::from(kind.as_str()), line, message }
+            })?;
+            Ok((file, text))
+        };
+    Ok(merge([check(config, FileKind::Config)?, check(credentials, FileKind::Credentials)?]))
 }
 
-fn read(path: &Path, kind: FileKind) -> Result<ParsedFile, LoadError> {
+fn read(path: &Path, kind: FileKind) -> Result<(ParsedFile, &'static str), LoadError> {
     // One read into one buffer that becomes the string without a copy.
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Ok(ParsedFile::empty(kind));
+            return Ok((ParsedFile::empty(kind), ""));
         }
         Err(_) if path.is_dir() => {
             return Err(LoadError::Directory { path: path.to_path_buf(), kind });
@@ -327,9 +327,12 @@ fn read(path: &Path, kind: FileKind) -> Result<ParsedFile, LoadError> {
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         LoadError::InvalidUtf8 { path: path.to_path_buf(), line }
     })?;
-    parse(&text, kind).map_err(|(line, message)| {
+    // The text lives as long as the process: sections point into it.
+    let text: &'static str = text.leak();
+    let file = parse::parse_at(text, kind, 1, false).map_err(|(line, message)| {
         LoadError::Parse(ParseError { path: path.to_path_buf(), line, message })
-    })
+    })?;
+    Ok((file, text))
 }
 
 /// Why the AWS files could not be read.

@@ -25,7 +25,10 @@ pub struct ParsedSection {
     /// 1-based line of the header.
     pub line: usize,
     /// Properties in file order with lowercased keys. A key may appear twice: the later wins.
+    /// Empty when the file was only checked.
     pub properties: Vec<(String, Property)>,
+    /// Bytes of the header line and the lines under it, up to the next header.
+    pub span: std::ops::Range<usize>,
 }
 
 /// The sections of one file, before the two files are merged.
@@ -50,16 +53,32 @@ impl ParsedFile {
 /// In the config file, `[default]` is dropped (and reported as ignored) when the same file has
 /// `[profile default]`, whatever the order, as the SDKs do.
 pub fn parse(text: &str, kind: FileKind) -> Result<ParsedFile, (usize, String)> {
+    parse_at(text, kind, 1, true)
+}
+
+/// Parses `text` whose first line is line `first_line` of its file. With `keep` false every
+/// line is checked but no property is kept: sections carry their spans for a later parse.
+pub fn parse_at(
+    text: &str,
+    kind: FileKind,
+    first_line: usize,
+    keep: bool,
+) -> Result<ParsedFile, (usize, String)> {
     // A byte order mark makes the first header unreadable for the SDKs and the CLI alike.
     if text.starts_with('\u{feff}') {
-        return Err((1, BOM.to_string()));
+        return Err((first_line, BOM.to_string()));
     }
 
-    let mut parser = Parser::new(kind);
+    let mut parser = Parser::new(kind, keep);
+    let mut offset = 0;
     for (index, line) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        parser.line(line, index + 1).map_err(|message| (index + 1, message.to_string()))?;
+        let number = first_line + index;
+        parser.line(line, number, start).map_err(|message| (number, message.to_string()))?;
     }
+    parser.close_span(text.len());
     Ok(parser.finish())
 }
 
@@ -106,25 +125,39 @@ struct Parser {
     /// appears too.
     bare_defaults: Vec<usize>,
     prefixed_default: bool,
+    /// Whether properties are kept, or only checked.
+    keep: bool,
+    /// The section whose span the next header ends.
+    open: Option<usize>,
 }
 
 impl Parser {
-    fn new(kind: FileKind) -> Self {
+    fn new(kind: FileKind, keep: bool) -> Self {
         Self {
             file: ParsedFile::empty(kind),
             target: Target::Nothing,
             current: None,
             bare_defaults: Vec::new(),
             prefixed_default: false,
+            keep,
+            open: None,
         }
     }
 
-    fn line(&mut self, line: &str, number: usize) -> Result<(), &'static str> {
+    /// Ends the span of the open section at byte `end`.
+    fn close_span(&mut self, end: usize) {
+        if let Some(open) = self.open.take() {
+            self.file.sections[open].span.end = end;
+        }
+    }
+
+    fn line(&mut self, line: &str, number: usize, start: usize) -> Result<(), &'static str> {
         if is_blank(line) || line.starts_with(['#', ';']) {
             return Ok(());
         }
         if line.starts_with('[') {
-            self.header(line, number)
+            self.close_span(start);
+            self.header(line, number, start)
         } else if line.starts_with([' ', '\t']) {
             self.continuation(line)
         } else {
@@ -132,7 +165,7 @@ impl Parser {
         }
     }
 
-    fn header(&mut self, line: &str, number: usize) -> Result<(), &'static str> {
+    fn header(&mut self, line: &str, number: usize, start: usize) -> Result<(), &'static str> {
         // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
         let end = line.find(['#', ';']).unwrap_or(line.len());
         let inner = trim(&line[..end])
@@ -162,8 +195,10 @@ impl Parser {
                     name,
                     line: number,
                     // Most profiles have a handful of keys: one allocation instead of two or three.
-                    properties: Vec::with_capacity(8),
+                    properties: if self.keep { Vec::with_capacity(8) } else { Vec::new() },
+                    span: start..start,
                 });
+                self.open = Some(index);
                 self.target = Target::Section(index);
             }
             Err((reason, name)) => {
@@ -192,7 +227,7 @@ impl Parser {
 
         // Keys with characters the SDKs do not accept are dropped, not reported.
         let index = match self.target {
-            Target::Section(section) if valid_name(key) => {
+            Target::Section(section) if self.keep && valid_name(key) => {
                 let properties = &mut self.file.sections[section].properties;
                 let property = Property {
                     value: Value::Text(value.to_string()),
