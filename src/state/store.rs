@@ -233,8 +233,8 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
-/// so that a crash at any moment leaves either the old file or the new one.
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so that a
+/// process killed at any moment leaves either the old file or the new one.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
@@ -243,11 +243,12 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut temp = builder.tempfile_in(dir)?;
 
     temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
 
-    // The directory is not synced: after a power cut the rename may be lost, which costs
-    // the last use only, while the old file or the new one is there whole either way.
+    // Nothing is synced: a flush to disk would cost a switch more than everything else it
+    // does, for a list of recent names. After a power cut the file may be the old one or,
+    // on file systems that do not order the rename after the data, damaged, and a damaged
+    // file is set aside with a warning.
     Ok(())
 }
 
