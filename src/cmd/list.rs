@@ -1,6 +1,5 @@
 //! `awsuse list`: profiles in picker order.
 
-use std::collections::HashSet;
 use std::io::Write;
 
 use anyhow::Result;
@@ -20,27 +19,23 @@ pub fn picker_order<'a>(
     limit: usize,
 ) -> Vec<(&'a str, bool)> {
     let mut ordered = Vec::with_capacity(config.profiles.len());
-    let mut seen = HashSet::new();
     for entry in recents.recent(limit) {
         if let Some(name) = config.profiles.name(&entry.name) {
-            seen.insert(name);
             ordered.push((name, true));
         }
     }
 
-    let mut rest: Vec<&str> =
-        config.profiles.keys().map(String::as_str).filter(|n| !seen.contains(n)).collect();
-    rest.sort_unstable_by(|a, b| alphabetical(a, b));
+    // A handful of recent names: a scan beats hashing 10,000 others.
+    let recent = ordered.len();
+    let mut rest: Vec<&str> = config
+        .profiles
+        .keys()
+        .map(String::as_str)
+        .filter(|n| !ordered[..recent].iter().any(|(r, _)| r == n))
+        .collect();
+    rest.sort_by_cached_key(|name| (name.to_ascii_lowercase(), *name));
     ordered.extend(rest.into_iter().map(|name| (name, false)));
     ordered
-}
-
-/// Case-insensitive order, ties broken by bytes, so the order never depends on the files.
-pub fn alphabetical(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
-        .then_with(|| a.cmp(b))
 }
 
 #[derive(Serialize)]

@@ -70,13 +70,16 @@ pub fn parse_at(
     }
 
     let mut parser = Parser::new(kind, keep);
-    let mut offset = 0;
-    for (index, line) in text.split('\n').enumerate() {
-        let start = offset;
-        offset += line.len() + 1;
+    let mut start = 0;
+    let mut number = first_line;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        // Both ends sit on ASCII bytes, so the slice is on character boundaries.
+        let line = &text[start..end];
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let number = first_line + index;
         parser.line(line, number, start).map_err(|message| (number, message.to_string()))?;
+        start = end + 1;
+        number += 1;
     }
     parser.close_span(text.len());
     Ok(parser.finish())
@@ -356,19 +359,16 @@ fn classify_credentials(header: &str) -> Classified<'_> {
 
 /// Splits at the first '='. Lines are short, so a plain scan beats a general string search.
 fn split_at_equals(line: &str) -> Option<(&str, &str)> {
-    let at = line.bytes().position(|b| b == b'=')?;
+    let at = memchr::memchr(b'=', line.as_bytes())?;
     Some((&line[..at], &line[at + 1..]))
 }
 
 /// Cuts a property line at a `#` or `;` that follows a space or tab.
 fn strip_inline_comment(line: &str) -> &str {
     let bytes = line.as_bytes();
-    for i in 1..bytes.len() {
-        if matches!(bytes[i], b'#' | b';') && matches!(bytes[i - 1], b' ' | b'\t') {
-            return &line[..i];
-        }
-    }
-    line
+    memchr::memchr2_iter(b'#', b';', bytes)
+        .find(|&i| i > 0 && matches!(bytes[i - 1], b' ' | b'\t'))
+        .map_or(line, |i| &line[..i])
 }
 
 /// Profile, section and property names the SDKs accept: `[A-Za-z0-9_\-/.%@:+]+`.
@@ -378,7 +378,12 @@ pub(crate) fn valid_name(name: &str) -> bool {
 
 /// The SDKs trim spaces and tabs only.
 fn trim(text: &str) -> &str {
-    text.trim_matches([' ', '\t'])
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !blank(b)).map_or(start, |i| i + 1);
+    // Spaces and tabs are ASCII: cutting them keeps character boundaries.
+    &text[start..end.max(start)]
 }
 
 fn is_blank(line: &str) -> bool {
