@@ -71,15 +71,13 @@ pub fn parse_at(
 
     let mut parser = Parser::new(kind, keep);
     let mut start = 0;
-    let mut number = first_line;
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
+    for (number, end) in (first_line..).zip(ends) {
         // Both ends sit on ASCII bytes, so the slice is on character boundaries.
         let line = &text[start..end];
         let line = line.strip_suffix('\r').unwrap_or(line);
         parser.line(line, number, start).map_err(|message| (number, message.to_string()))?;
         start = end + 1;
-        number += 1;
     }
     parser.close_span(text.len());
     Ok(parser.finish())
