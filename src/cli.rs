@@ -32,6 +32,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub debug: bool,
 
+    /// Load no plugins. The same as AWSUSE_NO_PLUGINS=1.
+    #[arg(long, global = true)]
+    pub no_plugins: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,6 +79,14 @@ pub enum Command {
     ///
     /// Example: awsuse current --json
     Current(CurrentArgs),
+
+    /// List the plugins found, their versions and hooks, and why any was refused.
+    ///
+    /// Plugins are read from the directories in AWSUSE_PLUGIN_PATH (separated by `:`), else
+    /// from the awsuse/plugins directory of your data directory.
+    ///
+    /// Example: awsuse plugins
+    Plugins,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod env;
 pub mod logger;
 pub mod partition;
+pub mod plugins;
 pub mod profile;
 pub mod shell;
 pub mod state;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Context;
 use crate::cli::ListArgs;
 use crate::config::{AwsConfig, FileKind, Location, Section};
+use crate::plugins::{self, PluginProfile};
 use crate::profile;
 use crate::state::Recents;
 
@@ -44,8 +45,10 @@ struct Row<'a> {
     kind: &'static str,
     region: String,
     region_source: String,
-    /// `config`, `credentials` or `config+credentials`.
-    source: &'static str,
+    /// `config`, `credentials`, `config+credentials` or `plugin:NAME`.
+    source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
     file: String,
     line: usize,
     problems: Vec<String>,
@@ -77,15 +80,16 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
             buffer.push_str(name);
             buffer.push('\n');
         }
+        plugin_names(ctx, &config, &mut buffer);
         out.write_all(buffer.as_bytes())?;
         return Ok(());
     }
-    if ordered.is_empty() {
-        eprintln!("{}", no_profiles(&location));
-        return Ok(());
-    }
 
-    let rows: Vec<Row> = ordered
+    let host = plugins::Host::load(&ctx.env);
+    let from_plugins = host.profiles(&|name| config.profiles.contains_key(name));
+    host.report();
+
+    let mut rows: Vec<Row> = ordered
         .iter()
         .map(|&(name, recent)| {
             let section = &config.profiles[name];
@@ -95,7 +99,8 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
                 kind: profile.kind.as_str(),
                 region: profile.region.name,
                 region_source: profile.region.source.to_string(),
-                source: source_of(section),
+                source: source_of(section).to_owned(),
+                description: None,
                 file: location.path(section.file).display().to_string(),
                 line: section.line,
                 problems: profile.problems.iter().map(ToString::to_string).collect(),
@@ -104,6 +109,11 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
             }
         })
         .collect();
+    rows.extend(from_plugins.iter().map(|p| plugin_row(p, &recents)));
+    if rows.is_empty() {
+        eprintln!("{}", no_profiles(&location));
+        return Ok(());
+    }
 
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &rows)?;
@@ -112,6 +122,36 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         table(out, &rows, ctx)?;
     }
     Ok(())
+}
+
+/// Plugin profile names after the AWS files' names, within the completion time bound.
+fn plugin_names(ctx: &Context, config: &AwsConfig, buffer: &mut String) {
+    let taken = config.profiles.keys().cloned().collect();
+    for name in plugins::names_within(&ctx.env, taken) {
+        buffer.push_str(&name);
+        buffer.push('\n');
+    }
+}
+
+/// A plugin profile as a row: its source names the plugin, its file is the plugin's.
+fn plugin_row<'a>(profile: &'a PluginProfile, recents: &Recents) -> Row<'a> {
+    let (region, region_source) = match &profile.region {
+        Some(region) => (region.clone(), "plugin"),
+        None => (profile::DEFAULT_REGION.to_owned(), "default"),
+    };
+    Row {
+        name: &profile.name,
+        kind: "plugin",
+        region,
+        region_source: region_source.to_owned(),
+        source: profile.source(),
+        description: profile.description.clone(),
+        file: profile.path.display().to_string(),
+        line: 0,
+        problems: Vec::new(),
+        recent: false,
+        last_used: recents.get(&profile.name).map(|e| e.last_used),
+    }
 }
 
 pub fn no_profiles(location: &Location) -> String {

@@ -2,6 +2,7 @@
 
 mod current;
 mod list;
+mod plugins;
 mod unset;
 mod use_profile;
 
@@ -116,12 +117,17 @@ fn hint(shell: Shell) -> String {
     )
 }
 
-pub fn run(cli: Cli, env: Env, out: &mut dyn Write) -> Result<()> {
+pub fn run(cli: Cli, mut env: Env, out: &mut dyn Write) -> Result<()> {
+    // The flag and the variable are one switch: everything below reads the variable.
+    if cli.no_plugins {
+        env.set(crate::plugins::DISABLE_VAR, "1");
+    }
     let ctx = Context::new(env, cli.files);
     match cli.command {
         Command::Use(args) => use_profile::run(&ctx, &args, out),
         Command::Unset(args) => unset::run(&ctx, &args, out),
         Command::List(args) => list::run(&ctx, &args, out),
         Command::Current(args) => current::run(&ctx, &args, out),
+        Command::Plugins => plugins::run(&ctx, out),
     }
 }

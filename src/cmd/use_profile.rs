@@ -7,11 +7,15 @@ use anyhow::{Result, bail};
 use super::{Context, emit, warn};
 use crate::cli::UseArgs;
 use crate::config::{AwsConfig, Location, Section};
-use crate::profile;
-use crate::switch::{self, ExplicitFiles};
+use crate::plugins;
+use crate::profile::{self, Kind, Profile, Region, RegionSource};
+use crate::switch::{self, ExplicitFiles, ExportedKeys};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
     let (location, config) = ctx.load()?;
+    if !config.profiles.contains_key(&args.name) && use_plugin_profile(ctx, config, args, out)? {
+        return Ok(());
+    }
     let section = find(config, &location, &args.name)?;
 
     // A profile that cannot work is refused before anything is printed.
@@ -35,7 +39,8 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
         config: ctx.files.config_file.is_some(),
         credentials: ctx.files.credentials_file.is_some(),
     };
-    let changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
+    let mut changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
+    add_plugin_variables(ctx, &profile.name, &mut changes);
     let shell = ctx.shell(&args.shell);
     let code = changes.script(shell)?;
 
@@ -50,6 +55,81 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Switches to a profile a plugin gives, exporting its keys. Returns `false` when no plugin
+/// has a profile of that name.
+fn use_plugin_profile(
+    ctx: &Context,
+    config: &AwsConfig,
+    args: &UseArgs,
+    out: &mut dyn Write,
+) -> Result<bool> {
+    let host = plugins::Host::load(&ctx.env);
+    let found = host.profiles(&|name| config.profiles.contains_key(name));
+    let Some(wanted) = found.into_iter().find(|p| p.name == args.name) else {
+        host.report();
+        return Ok(false);
+    };
+    let keys = host.credentials(&wanted.plugin, &wanted.name);
+    let extra = host.after_switch(&wanted.name);
+    host.report();
+    let keys = keys?;
+
+    let region = match (&args.region, &wanted.region) {
+        (Some(flag), _) => Region { name: flag.clone(), source: RegionSource::Flag },
+        (None, Some(own)) => Region { name: own.clone(), source: RegionSource::Profile },
+        (None, None) => {
+            Region { name: profile::DEFAULT_REGION.to_owned(), source: RegionSource::Default }
+        }
+    };
+    // The kind only matters for profiles of the AWS files; a plugin profile is its keys.
+    let profile = Profile {
+        name: wanted.name.clone(),
+        kind: Kind::StaticKeys,
+        region,
+        chain: None,
+        problems: Vec::new(),
+    };
+    log::debug!(
+        "profile {} from {}, region {}",
+        profile.name,
+        wanted.source(),
+        profile.region.name
+    );
+
+    let exported = ExportedKeys {
+        access_key_id: keys.access_key_id,
+        secret_access_key: keys.secret_access_key,
+        session_token: keys.session_token,
+        expiration: keys.expiration,
+    };
+    let mut changes = switch::to_keys(&ctx.env, &profile, &exported);
+    plugins::apply(&mut changes, &extra);
+    let shell = ctx.shell(&args.shell);
+    let code = changes.script(shell)?;
+
+    if emit(ctx, out, &code, shell)?
+        && let Some(store) = ctx.state()
+    {
+        match store.record_use(&profile.name, ctx.now) {
+            Ok(Some(warning)) => warn(&warning),
+            Ok(None) => {}
+            Err(error) => warn(&error),
+        }
+    }
+    Ok(true)
+}
+
+/// Adds the variables plugins set after a switch to a profile of the AWS files.
+fn add_plugin_variables(ctx: &Context, name: &str, changes: &mut switch::Changes) {
+    if !plugins::enabled(&ctx.env) {
+        return;
+    }
+    let host = plugins::Host::load(&ctx.env);
+    let extra = host.after_switch(name);
+    host.report();
+    plugins::apply(changes, &extra);
 }
 
 /// `PATH line N` of a section.
