@@ -5,6 +5,7 @@
 //! sections and `services` sections.
 
 mod parse;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::fmt;
