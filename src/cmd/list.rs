@@ -112,7 +112,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 
 pub fn no_profiles(location: &Location) -> String {
     format!(
-        "awsuse: there are no profiles in {} or {}; create one with `aws configure --profile NAME`",
+        "awsuse: there are no profiles in {} or {}; create one with `awsuse create`",
         location.config.display(),
         location.credentials.display()
     )

@@ -1,5 +1,6 @@
 //! One module a subcommand; this one holds what they share.
 
+mod create;
 mod current;
 mod list;
 mod unset;
@@ -122,5 +123,6 @@ pub fn run(cli: Cli, env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Unset(args) => unset::run(&ctx, &args, out),
         Command::List(args) => list::run(&ctx, &args, out),
         Command::Current(args) => current::run(&ctx, &args, out),
+        Command::Create(args) => create::run(&ctx, &args, out),
     }
 }

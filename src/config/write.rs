@@ -135,11 +135,15 @@ pub fn append_to_file(path: &Path, section: &NewSection) -> Result<Previous> {
     Ok(previous)
 }
 
-/// Puts back what [`append_to_file`] found, after a later step failed. `written` is what the
-/// file holds now; a file changed by someone else since is left alone.
-pub fn restore(path: &Path, previous: &Previous, written: &[u8]) -> Result<()> {
+/// Puts back what [`append_to_file`] found before it added `section`, after a later step
+/// failed. A file changed by someone else since is left alone.
+pub fn restore(path: &Path, previous: &Previous, section: &NewSection) -> Result<()> {
     let target = resolve_links(path)?;
-    let now = Previous::Contents(written.to_vec());
+    let old = match previous {
+        Previous::Missing => &[][..],
+        Previous::Contents(bytes) => bytes,
+    };
+    let now = Previous::Contents(append(old, section));
     match previous {
         Previous::Missing => {
             ensure_unchanged(&target, &now)?;
@@ -359,12 +363,12 @@ mod tests {
         let path = dir.path().join("config");
         fs::write(&path, "[a]\n").unwrap();
         let previous = append_to_file(&path, &section()).unwrap();
-        restore(&path, &previous, &fs::read(&path).unwrap()).unwrap();
+        restore(&path, &previous, &section()).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"[a]\n");
 
         let fresh = dir.path().join("fresh");
         let previous = append_to_file(&fresh, &section()).unwrap();
-        restore(&fresh, &previous, &fs::read(&fresh).unwrap()).unwrap();
+        restore(&fresh, &previous, &section()).unwrap();
         assert!(!fresh.exists());
     }
 
