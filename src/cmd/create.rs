@@ -84,10 +84,15 @@ pub fn run(ctx: &Context, args: &CreateArgs, out: &mut dyn io::Write) -> Result<
     use_profile::run(ctx, &args, out)
 }
 
+/// Whether [`validate_with_sts`] checks anything; the interview offers the check only then, so
+/// that it never asks a question whose answer changes nothing.
+const STS_CHECK_AVAILABLE: bool = false;
+
 /// Asks STS whose keys these are before they are written, so that a typo is caught while the
 /// user is still there.
 // TODO: this checks nothing until awsuse has an STS client; then it calls
-// GetCallerIdentity with the new keys at the STS endpoint of the profile's region.
+// GetCallerIdentity with the new keys at the STS endpoint of the profile's region, refuses keys
+// STS rejects, and STS_CHECK_AVAILABLE becomes true.
 fn validate_with_sts(_ctx: &Context, profile: &NewProfile) -> Result<()> {
     log::debug!("keys of profile {} were not checked: no STS client yet", profile.name);
     Ok(())
@@ -199,6 +204,7 @@ fn interview(
     )?;
 
     let validate = !args.no_validate
+        && STS_CHECK_AVAILABLE
         && answer(Confirm::new("Check the keys with AWS STS now?").with_default(true).prompt())?;
     // Shell code on a terminal would only be shown, not applied: no point in asking.
     let switch = args.switch
