@@ -358,6 +358,22 @@ mod tests {
     }
 
     #[test]
+    fn the_owner_is_kept_when_root_writes_another_users_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        fs::write(&path, "[a]\n").unwrap();
+
+        // Only root can give a file away; for anyone else there is nothing to check.
+        if std::os::unix::fs::chown(&path, Some(65534), Some(65534)).is_err() {
+            eprintln!("skipped: only root can hand a file to another user");
+            return;
+        }
+        append_to_file(&path, &section()).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+
+    #[test]
     fn restore_puts_back_the_old_bytes_or_removes_a_new_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");
