@@ -87,6 +87,16 @@ pub enum Command {
     ///
     /// Example: awsuse plugins
     Plugins,
+    /// Create a credentials profile, or add one to the credentials file.
+    ///
+    /// Asks for a name, an access key ID, the secret access key (hidden) and a region, then
+    /// offers to switch to the new profile. Existing files keep every byte; the new profile is
+    /// added at the end. Without a terminal, give --name, --access-key-id and the secret on
+    /// standard input.
+    ///
+    /// Example: pass show aws/dev | awsuse create --name dev --access-key-id AKIA... \
+    ///          --secret-access-key-stdin --region eu-west-1
+    Create(CreateArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -130,4 +140,35 @@ pub struct CurrentArgs {
     /// Print JSON for tools.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Name of the new profile: letters, digits and _ - / . % @ : + only.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The access key ID: AKIA (or ASIA) and 16 capital letters or digits.
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+
+    /// Read the secret access key from standard input; it is never taken from the command
+    /// line or the environment, where other users and logs could see it.
+    #[arg(long)]
+    pub secret_access_key_stdin: bool,
+
+    /// Region of the new profile, written to the config file.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Do not check the new keys with AWS STS before writing them.
+    #[arg(long)]
+    pub no_validate: bool,
+
+    /// Switch to the new profile afterwards: print shell code as `awsuse use NAME` does.
+    #[arg(long)]
+    pub switch: bool,
+
+    #[command(flatten)]
+    pub shell: ShellArgs,
 }

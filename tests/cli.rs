@@ -107,7 +107,7 @@ fn a_parse_error_names_file_and_line() {
 #[test]
 fn no_profiles_at_all_says_what_to_do() {
     let home = TestHome::new();
-    assert_fails(&home.run(&["use", "x", "--shell", "bash"]), &["no profiles", "aws configure"]);
+    assert_fails(&home.run(&["use", "x", "--shell", "bash"]), &["no profiles", "awsuse create"]);
 }
 
 #[test]

@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
             buffer.push_str(name);
             buffer.push('\n');
         }
-        plugin_names(ctx, &config, &mut buffer);
+        plugin_names(ctx, config, &mut buffer);
         out.write_all(buffer.as_bytes())?;
         return Ok(());
     }
@@ -156,7 +156,7 @@ fn plugin_row<'a>(profile: &'a PluginProfile, recents: &Recents) -> Row<'a> {
 
 pub fn no_profiles(location: &Location) -> String {
     format!(
-        "awsuse: there are no profiles in {} or {}; create one with `aws configure --profile NAME`",
+        "awsuse: there are no profiles in {} or {}; create one with `awsuse create`",
         location.config.display(),
         location.credentials.display()
     )

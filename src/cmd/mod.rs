@@ -1,5 +1,6 @@
 //! One module a subcommand; this one holds what they share.
 
+mod create;
 mod current;
 mod list;
 mod plugins;
@@ -129,5 +130,6 @@ pub fn run(cli: Cli, mut env: Env, out: &mut dyn Write) -> Result<()> {
         Command::List(args) => list::run(&ctx, &args, out),
         Command::Current(args) => current::run(&ctx, &args, out),
         Command::Plugins => plugins::run(&ctx, out),
+        Command::Create(args) => create::run(&ctx, &args, out),
     }
 }

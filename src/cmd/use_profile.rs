@@ -155,7 +155,7 @@ pub fn find<'a>(config: &'a AwsConfig, location: &Location, name: &str) -> Resul
     }
     if config.profiles.is_empty() {
         bail!(
-            "there are no profiles in {} or {}\ncreate one with `aws configure --profile NAME`, or set AWS_CONFIG_FILE",
+            "there are no profiles in {} or {}\ncreate one with `awsuse create`, or set AWS_CONFIG_FILE",
             location.config.display(),
             location.credentials.display()
         );

@@ -6,6 +6,7 @@
 
 mod parse;
 mod sections;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::fmt;
