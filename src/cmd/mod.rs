@@ -1,7 +1,12 @@
 //! One module a subcommand; this one holds what they share.
 
+mod choose;
+mod completions;
 mod current;
+mod init;
 mod list;
+mod man;
+mod prompt;
 mod unset;
 mod use_profile;
 
@@ -122,5 +127,10 @@ pub fn run(cli: Cli, env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Unset(args) => unset::run(&ctx, &args, out),
         Command::List(args) => list::run(&ctx, &args, out),
         Command::Current(args) => current::run(&ctx, &args, out),
+        Command::Choose(args) => choose::run(&ctx, &args, out),
+        Command::Init(args) => init::run(&args, out),
+        Command::Completions(args) => completions::run(&args, out),
+        Command::Prompt => prompt::run(&ctx, out),
+        Command::Man => man::run(out),
     }
 }

@@ -5,17 +5,29 @@ use std::io::Write;
 use anyhow::{Result, bail};
 
 use super::{Context, emit, warn};
-use crate::cli::UseArgs;
+use crate::cli::{ShellArgs, UseArgs};
 use crate::config::{AwsConfig, Location, Section};
 use crate::profile;
 use crate::switch::{self, ExplicitFiles};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
+    switch(ctx, &args.name, args.region.as_deref(), &args.shell, out)
+}
+
+/// Switches to profile `name` as `awsuse use` does; `awsuse choose` ends here too, so that
+/// both commands print the same code and record the same use.
+pub fn switch(
+    ctx: &Context,
+    name: &str,
+    region: Option<&str>,
+    shell_args: &ShellArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
     let (location, config) = ctx.load()?;
-    let section = find(&config, &location, &args.name)?;
+    let section = find(&config, &location, name)?;
 
     // A profile that cannot work is refused before anything is printed.
-    let profile = profile::analyse(&config, &section.name, args.region.as_deref());
+    let profile = profile::analyse(&config, &section.name, region);
     if let Some(problem) = profile.problems.first() {
         bail!(
             "profile '{}' ({}) cannot be used: {problem}\nfix the profile in the file, or run `awsuse list` to see all problems",
@@ -36,7 +48,7 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
         credentials: ctx.files.credentials_file.is_some(),
     };
     let changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
-    let shell = ctx.shell(&args.shell);
+    let shell = ctx.shell(shell_args);
     let code = changes.script(shell)?;
 
     // Only a switch that reached a shell counts as a use.
