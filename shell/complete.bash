@@ -20,11 +20,15 @@ __awsuse_complete() {
         esac
     done
     if [[ $sub == use && $cur != -* && $prev != --* ]]; then
+        # mapfile reads in blocks where `read` would read a pipe byte by byte; names are
+        # matched as text, never expanded.
         \builtin local name
+        \builtin local -a names
+        \builtin mapfile -t names < <(\command awsuse list --names 2>/dev/null)
         COMPREPLY=()
-        while IFS= \builtin read -r name; do
+        for name in "${names[@]}"; do
             if [[ $name == "$cur"* ]]; then COMPREPLY+=("$name"); fi
-        done < <(\command awsuse list --names 2>/dev/null)
+        done
         \builtin return 0
     fi
     _{{cmd}} "$@"
