@@ -103,6 +103,19 @@ def main():
                  [binary, "use", targets["role"], "--shell", "bash"]),
                 ("awsuse list --names", [binary, "list", "--names"]),
             ]
+            init = os.path.join(home, "init.bash")
+            with open(init, "wb") as f:
+                f.write(subprocess.run([binary, "init", "bash"], check=True,
+                                       stdout=subprocess.PIPE).stdout)
+            # Tab after `awsuse use `: the bash completion function with its call to the binary,
+            # beside a bash that only sources the integration.
+            env["PATH"] = os.path.dirname(binary) + ":" + env["PATH"]
+            cases += [
+                ("bash: source init only", ["bash", "--norc", "-c", ". %s" % init]),
+                ("bash: source init, Tab after use", ["bash", "--norc", "-c",
+                 ". %s; COMP_WORDS=(awsuse use ''); COMP_CWORD=2; __awsuse_complete awsuse '' use"
+                 % init]),
+            ]
             if has_boto3:
                 cases.append(("boto3 available_profiles", [
                     a.python, "-c", "import boto3; print(boto3.Session().available_profiles)"]))
@@ -117,6 +130,8 @@ def main():
                 print("%6d profiles  %-38s median %8.2f ms  p10-p90 %7.2f-%7.2f ms  peak %6.1f MiB"
                       % (size, label, r["median_ms"], r["p10_ms"], r["p90_ms"],
                          r["peak_kib"] / 1024), file=sys.stderr)
+        prompt_costs(binary, results)
+        first_draw(binary, work, results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -128,6 +143,71 @@ def main():
         print("| %d | %.0f KiB | %s | %.2f ms | %.2f to %.2f ms | %.1f MiB |" % (
             r["profiles"], r["bytes"] / 1024, r["case"], r["median_ms"], r["p10_ms"],
             r["p90_ms"], r["peak_kib"] / 1024))
+
+
+PROMPT_LOOPS = {
+    "bash": "for ((i = 0; i < {n}; i++)); do {call}; done",
+    "zsh": "for ((i = 0; i < {n}; i++)); do {call}; done",
+    "fish": "for i in (seq {n}); {call}; end",
+}
+SHELL_ARGS = {"bash": ["--norc", "--noprofile"], "zsh": ["-f"], "fish": ["--no-config"]}
+
+
+def prompt_costs(binary, results, n=2000):
+    """Microseconds per prompt of the segment function in each shell, beside an empty one."""
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_PROFILE": "prod", "AWS_REGION": "cn-north-1",
+           "AWSUSE_PARTITION": "aws-cn", "HOME": "/nonexistent"}
+    for shell in ("bash", "zsh", "fish"):
+        if not shutil.which(shell):
+            continue
+        init = subprocess.run([binary, "init", shell], check=True, stdout=subprocess.PIPE).stdout
+        source = "%s | source" if shell == "fish" else 'eval "$(%s)"'
+        load = source % ("%s init %s" % (binary, shell))
+        per = {}
+        for label, call in (("none", "true"), ("segment", "__awsuse_prompt_update")):
+            code = "%s\n%s" % (load, PROMPT_LOOPS[shell].format(n=n, call=call))
+            r = measure([shell] + SHELL_ARGS[shell] + ["-c", code], env, 5, warmup=1)
+            per[label] = r["median_ms"] * 1e3 / n
+        cost = per["segment"] - per["none"]
+        results.append({"case": "%s prompt segment per prompt" % shell, "profiles": 0,
+                        "bytes": len(init), "median_ms": cost / 1e3, "p10_ms": cost / 1e3,
+                        "p90_ms": cost / 1e3, "peak_kib": 0, "runs": n})
+        print("%s prompt segment: %.1f us per prompt (empty loop %.1f us)"
+              % (shell, cost, per["none"]), file=sys.stderr)
+
+
+def first_draw(binary, work, results, size=10000, runs=10):
+    """Milliseconds from starting `awsuse choose` on a pty to the picker's first draw."""
+    import pty
+    import select
+    import signal
+    home, _ = tree(work, size) if not os.path.isdir(os.path.join(work, "n%d" % size)) \
+        else (os.path.join(work, "n%d" % size), None)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ.clear()
+            os.environ.update({"HOME": home, "TERM": "xterm", "AWSUSE_STATE_DIR":
+                               os.path.join(home, "state"), "PATH": "/usr/bin:/bin"})
+            os.execv(binary, [binary, "choose", "--no-validate"])
+        seen = b""
+        while b"AWS profile" not in seen:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                raise SystemExit("choose did not draw within 10 s")
+            seen += os.read(fd, 65536)
+        times.append((time.perf_counter() - start) * 1e3)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    times.sort()
+    median = statistics.median(times)
+    results.append({"case": "awsuse choose: first draw", "profiles": size, "bytes": 0,
+                    "median_ms": median, "p10_ms": times[0], "p90_ms": times[-1],
+                    "peak_kib": 0, "runs": runs})
+    print("choose first draw at %d profiles: median %.1f ms" % (size, median), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,89 @@ pub enum Command {
     /// Example: pass show aws/dev | awsuse create --name dev --access-key-id AKIA... \
     ///          --secret-access-key-stdin --region eu-west-1
     Create(CreateArgs),
+    /// Pick a profile on the terminal and switch to it.
+    ///
+    /// Recently used profiles come first, marked, then the rest alphabetically. Type words to
+    /// filter (each word narrows the list), Enter switches, Esc or Ctrl-C leaves with exit
+    /// status 130 and changes nothing. The picker is drawn on the terminal; only the shell code
+    /// goes to standard output.
+    ///
+    /// Example: eval "$(awsuse choose)"
+    Choose(ChooseArgs),
+
+    /// Print the shell integration to put in the rc file.
+    ///
+    /// It defines a function (named awsuse unless --cmd says otherwise) that evaluates what a
+    /// switch prints, a prompt segment function named __awsuse_prompt, and tab completion.
+    /// The prompt is left alone unless --prompt is given.
+    ///
+    /// Example: eval "$(awsuse init zsh --prompt)"
+    Init(InitArgs),
+
+    /// Print the tab-completion script for a shell.
+    ///
+    /// Profile names complete after `use`, regions after --region and shells after `init`.
+    /// The init integration already registers completion; this is for those who want it alone.
+    ///
+    /// Example: awsuse completions fish > ~/.config/fish/completions/awsuse.fish
+    Completions(CompletionsArgs),
+
+    /// Print the prompt segment from the environment alone.
+    ///
+    /// The text is the profile, its region, a partition mark outside aws and the minutes left
+    /// on expiring credentials; it is empty when nothing is active. The shell integration's
+    /// __awsuse_prompt function prints the same without starting a process.
+    ///
+    /// Example: PS1='$(awsuse prompt) \$ '
+    Prompt,
+
+    /// Print the man page in roff, for packagers.
+    #[command(name = "__man", hide = true)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ChooseArgs {
+    /// Switch without asking STS whether the credentials work.
+    #[arg(long)]
+    pub no_validate: bool,
+
+    /// Use this region instead of the chosen profile's.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// How many recently used profiles come first.
+    #[arg(long, value_name = "N", env = "AWSUSE_RECENT", default_value_t = 5)]
+    pub recent: usize,
+
+    #[command(flatten)]
+    pub shell: ShellArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The shell to integrate with.
+    #[arg(value_enum)]
+    pub shell: Shell,
+
+    /// Name the shell function NAME instead of awsuse.
+    #[arg(long, value_name = "NAME", default_value = "awsuse")]
+    pub cmd: String,
+
+    /// Put the prompt segment at the start of the prompt.
+    #[arg(long)]
+    pub prompt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+
+    /// The command name to complete, when the function has another name.
+    #[arg(long, value_name = "NAME", default_value = "awsuse")]
+    pub cmd: String,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -172,6 +172,9 @@ pub fn to_keys(env: &Env, profile: &Profile, keys: &ExportedKeys) -> Changes {
     if let Some(expiration) = keys.expiration {
         changes.set("AWS_CREDENTIAL_EXPIRATION", &crate::time::format_utc(expiration));
         extra.push("AWS_CREDENTIAL_EXPIRATION");
+        // The same instant as seconds, so that prompt functions need not parse a date.
+        changes.set("AWSUSE_EXPIRES", &expiration.to_string());
+        extra.push("AWSUSE_EXPIRES");
     }
     common(&mut changes, profile);
     changes.set(EXTRA_LIST_VAR, &extra.join(":"));

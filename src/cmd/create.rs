@@ -57,12 +57,12 @@ pub fn run(ctx: &Context, args: &CreateArgs, out: &mut dyn io::Write) -> Result<
         let stdin = io::stdin();
         let secret = || read_secret(args, stdin.is_terminal(), &mut stdin.lock());
         Plan {
-            profile: from_flags(args, &config, secret)?,
+            profile: from_flags(args, config, secret)?,
             validate: !args.no_validate,
             switch: args.switch,
         }
     } else {
-        match interview(ctx, args, &location, &config)? {
+        match interview(ctx, args, &location, config)? {
             Some(plan) => plan,
             None => return Ok(()),
         }

@@ -1,9 +1,14 @@
 //! One module a subcommand; this one holds what they share.
 
+mod choose;
+mod completions;
 mod create;
 mod current;
+mod init;
 mod list;
+mod man;
 mod plugins;
+mod prompt;
 mod unset;
 mod use_profile;
 
@@ -131,5 +136,10 @@ pub fn run(cli: Cli, mut env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Current(args) => current::run(&ctx, &args, out),
         Command::Plugins => plugins::run(&ctx, out),
         Command::Create(args) => create::run(&ctx, &args, out),
+        Command::Choose(args) => choose::run(&ctx, &args, out),
+        Command::Init(args) => init::run(&args, out),
+        Command::Completions(args) => completions::run(&args, out),
+        Command::Prompt => prompt::run(&ctx, out),
+        Command::Man => man::run(out),
     }
 }

@@ -5,21 +5,35 @@ use std::io::Write;
 use anyhow::{Result, bail};
 
 use super::{Context, emit, warn};
-use crate::cli::UseArgs;
+use crate::cli::{ShellArgs, UseArgs};
 use crate::config::{AwsConfig, Location, Section};
 use crate::plugins;
 use crate::profile::{self, Kind, Profile, Region, RegionSource};
 use crate::switch::{self, ExplicitFiles, ExportedKeys};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
+    switch(ctx, &args.name, args.region.as_deref(), &args.shell, out)
+}
+
+/// Switches to profile `name` as `awsuse use` does; `awsuse choose` ends here too, so that
+/// both commands print the same code and record the same use.
+pub fn switch(
+    ctx: &Context,
+    name: &str,
+    region: Option<&str>,
+    shell_args: &ShellArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
     let (location, config) = ctx.load()?;
-    if !config.profiles.contains_key(&args.name) && use_plugin_profile(ctx, config, args, out)? {
+    if !config.profiles.contains_key(name)
+        && use_plugin_profile(ctx, config, name, region, shell_args, out)?
+    {
         return Ok(());
     }
-    let section = find(config, &location, &args.name)?;
+    let section = find(config, &location, name)?;
 
     // A profile that cannot work is refused before anything is printed.
-    let profile = profile::analyse(config, &section.name, args.region.as_deref());
+    let profile = profile::analyse(config, &section.name, region);
     if let Some(problem) = profile.problems.first() {
         bail!(
             "profile '{}' ({}) cannot be used: {problem}\nfix the profile in the file, or run `awsuse list` to see all problems",
@@ -41,7 +55,7 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
     };
     let mut changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
     add_plugin_variables(ctx, &profile.name, &mut changes);
-    let shell = ctx.shell(&args.shell);
+    let shell = ctx.shell(shell_args);
     let code = changes.script(shell)?;
 
     // Only a switch that reached a shell counts as a use.
@@ -62,12 +76,14 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
 fn use_plugin_profile(
     ctx: &Context,
     config: &AwsConfig,
-    args: &UseArgs,
+    name: &str,
+    region: Option<&str>,
+    shell_args: &ShellArgs,
     out: &mut dyn Write,
 ) -> Result<bool> {
     let host = plugins::Host::load(&ctx.env);
     let found = host.profiles(&|name| config.profiles.contains_key(name));
-    let Some(wanted) = found.into_iter().find(|p| p.name == args.name) else {
+    let Some(wanted) = found.into_iter().find(|p| p.name == name) else {
         host.report();
         return Ok(false);
     };
@@ -76,8 +92,8 @@ fn use_plugin_profile(
     host.report();
     let keys = keys?;
 
-    let region = match (&args.region, &wanted.region) {
-        (Some(flag), _) => Region { name: flag.clone(), source: RegionSource::Flag },
+    let region = match (region, &wanted.region) {
+        (Some(flag), _) => Region { name: flag.to_owned(), source: RegionSource::Flag },
         (None, Some(own)) => Region { name: own.clone(), source: RegionSource::Profile },
         (None, None) => {
             Region { name: profile::DEFAULT_REGION.to_owned(), source: RegionSource::Default }
@@ -106,7 +122,7 @@ fn use_plugin_profile(
     };
     let mut changes = switch::to_keys(&ctx.env, &profile, &exported);
     plugins::apply(&mut changes, &extra);
-    let shell = ctx.shell(&args.shell);
+    let shell = ctx.shell(shell_args);
     let code = changes.script(shell)?;
 
     if emit(ctx, out, &code, shell)?
