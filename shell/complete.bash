@@ -20,15 +20,9 @@ __awsuse_complete() {
         esac
     done
     if [[ $sub == use && $cur != -* && $prev != --* ]]; then
-        # mapfile reads in blocks where `read` would read a pipe byte by byte; names are
-        # matched as text, never expanded.
-        \builtin local name
-        \builtin local -a names
-        \builtin mapfile -t names < <(\command awsuse list --names 2>/dev/null)
-        COMPREPLY=()
-        for name in "${names[@]}"; do
-            if [[ $name == "$cur"* ]]; then COMPREPLY+=("$name"); fi
-        done
+        # awsuse matches the prefix itself: a loop over 10,000 names in bash takes longer than
+        # the whole of awsuse. mapfile reads in blocks; names are never expanded.
+        \builtin mapfile -t COMPREPLY < <(\command awsuse list --names --prefix "$cur" 2>/dev/null)
         \builtin return 0
     fi
     _{{cmd}} "$@"

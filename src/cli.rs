@@ -213,6 +213,10 @@ pub struct ListArgs {
     #[arg(long)]
     pub names: bool,
 
+    /// With --names, only the names that start with PREFIX (completion asks for these).
+    #[arg(long, value_name = "PREFIX", requires = "names", allow_hyphen_values = true)]
+    pub prefix: Option<String>,
+
     /// How many recently used profiles come first.
     #[arg(long, value_name = "N", env = "AWSUSE_RECENT", default_value_t = 5)]
     pub recent: usize,

@@ -128,6 +128,10 @@ fn list_names_puts_recent_profiles_first() {
         ["prod", "sso-dev", "default", "half", "loop-a", "loop-b"]
     );
 
+    let prefixed = text(&home.run(&["list", "--names", "--prefix", "lo"])).0;
+    assert_eq!(prefixed.lines().collect::<Vec<_>>(), ["loop-a", "loop-b"]);
+    assert_eq!(text(&home.run(&["list", "--names", "--prefix", "-x"])).0, "");
+
     let one =
         text(&home.command().args(["list", "--names"]).env("AWSUSE_RECENT", "1").output().unwrap())
             .0;

@@ -75,12 +75,13 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 
     // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
+        let prefix = args.prefix.as_deref().unwrap_or("");
         let mut buffer = String::with_capacity(ordered.len() * 24);
-        for (name, _) in &ordered {
+        for (name, _) in ordered.iter().filter(|(name, _)| name.starts_with(prefix)) {
             buffer.push_str(name);
             buffer.push('\n');
         }
-        plugin_names(ctx, config, &mut buffer);
+        plugin_names(ctx, config, prefix, &mut buffer);
         out.write_all(buffer.as_bytes())?;
         return Ok(());
     }
@@ -125,9 +126,10 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Plugin profile names after the AWS files' names, within the completion time bound.
-fn plugin_names(ctx: &Context, config: &AwsConfig, buffer: &mut String) {
-    let taken = config.profiles.keys().cloned().collect();
-    for name in plugins::names_within(&ctx.env, taken) {
+fn plugin_names(ctx: &Context, config: &AwsConfig, prefix: &str, buffer: &mut String) {
+    let taken = || config.profiles.keys().cloned().collect();
+    for name in plugins::names_within(&ctx.env, taken).into_iter().filter(|n| n.starts_with(prefix))
+    {
         buffer.push_str(&name);
         buffer.push('\n');
     }

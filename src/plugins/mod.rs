@@ -400,10 +400,11 @@ pub fn mfa_code(env: &Env, serial: &str) -> Option<String> {
 /// Plugin profile names for completion, given up on after the time `AWSUSE_PLUGIN_TIMEOUT_MS`
 /// allows (300 ms by default), so that a slow plugin cannot make Tab hang. Nothing is
 /// reported: completion has no place for warnings.
-pub fn names_within(env: &Env, taken: HashSet<String>) -> Vec<String> {
+pub fn names_within(env: &Env, taken: impl FnOnce() -> HashSet<String>) -> Vec<String> {
     if !enabled(env) || search_path(env).iter().all(|dir| !dir.exists()) {
         return Vec::new();
     }
+    let taken = taken();
     let timeout = env.get(TIMEOUT_VAR).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS);
 
     // The worker is left behind on a timeout; the process ends soon after and takes it along.
