@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 use inquire::{InquireError, Select};
@@ -19,36 +20,73 @@ use crate::state::Recents;
 /// The exit status of a picker left with Esc or Ctrl-C, as shells report an interrupt.
 pub const CANCELLED: i32 = 130;
 
-/// One line of the picker.
-pub struct Row {
-    pub name: String,
+/// One line of the picker. What needs the profile analysed is worked out when the row is
+/// first drawn or filtered, so the first page of 10,000 profiles draws at once.
+pub struct Row<'a> {
+    pub name: &'a str,
     pub recent: bool,
+    /// The account STS last named for this profile.
+    pub account: Option<String>,
+    config: &'a AwsConfig,
+    details: OnceLock<Details>,
+    /// Width of the name column, shared by all rows.
+    name_width: usize,
+}
+
+/// What the picker shows of a profile beyond its name.
+pub struct Details {
     pub kind: &'static str,
     pub region: String,
     /// The partition mark outside `aws`.
     pub mark: Option<&'static str>,
-    /// The account STS last named for this profile.
-    pub account: Option<String>,
     /// Why the profile cannot be used, when it cannot.
     pub problem: Option<String>,
     /// What filtering matches against, lowercased once.
     haystack: String,
-    /// Column widths shared by all rows: name, kind, region.
-    widths: (usize, usize, usize),
 }
 
-impl fmt::Display for Row {
+/// Columns after the name: the longest kind (`web-identity`) and a common long region.
+const KIND_WIDTH: usize = 12;
+const REGION_WIDTH: usize = 14;
+
+impl Row<'_> {
+    pub fn details(&self) -> &Details {
+        self.details.get_or_init(|| {
+            let profile = profile::analyse(self.config, self.name, None);
+            let mark = partition::resolve(&profile.region.name).mark();
+            let haystack = format!(
+                "{} {} {} {} {}",
+                self.name,
+                profile.kind.as_str(),
+                profile.region.name,
+                mark.unwrap_or(""),
+                self.account.as_deref().unwrap_or("")
+            )
+            .to_lowercase();
+            Details {
+                kind: profile.kind.as_str(),
+                region: profile.region.name,
+                mark,
+                problem: profile.problems.first().map(ToString::to_string),
+                haystack,
+            }
+        })
+    }
+}
+
+impl fmt::Display for Row<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name_w, kind_w, region_w) = self.widths;
+        let details = self.details();
+        let name_w = self.name_width;
         let recent = if self.recent { '*' } else { ' ' };
         let name = self.name.escape_debug().to_string();
-        let region = self.region.escape_debug().to_string();
-        write!(f, "{recent} {name:name_w$}  {:kind_w$}  {region:region_w$}", self.kind)?;
-        write!(f, "  {:4}", self.mark.unwrap_or(""))?;
+        let region = details.region.escape_debug().to_string();
+        write!(f, "{recent} {name:name_w$}  {:KIND_WIDTH$}  {region:REGION_WIDTH$}", details.kind)?;
+        write!(f, "  {:4}", details.mark.unwrap_or(""))?;
         if let Some(account) = &self.account {
             write!(f, "  {account}")?;
         }
-        if let Some(problem) = &self.problem {
+        if let Some(problem) = &details.problem {
             write!(f, "  ! {problem}")?;
         }
         Ok(())
@@ -56,56 +94,33 @@ impl fmt::Display for Row {
 }
 
 /// The rows in picker order: recent profiles first, then the rest alphabetically.
-pub fn rows(config: &AwsConfig, recents: &Recents, recent_limit: usize) -> Vec<Row> {
+pub fn rows<'a>(config: &'a AwsConfig, recents: &Recents, recent_limit: usize) -> Vec<Row<'a>> {
     let ordered = list::picker_order(config, recents, recent_limit);
-    let mut rows: Vec<Row> = ordered
+    let name_width = ordered.iter().map(|(name, _)| name.escape_debug().count()).max().unwrap_or(0);
+    ordered
         .into_iter()
-        .map(|(name, recent)| {
-            let profile = profile::analyse(config, name, None);
-            let mark = partition::resolve(&profile.region.name).mark();
-            let account = recents
+        .map(|(name, recent)| Row {
+            name,
+            recent,
+            account: recents
                 .get(name)
                 .and_then(|e| e.identity.as_ref())
-                .map(|check| check.identity.account_id.clone());
-            let haystack = format!(
-                "{} {} {} {} {}",
-                name,
-                profile.kind.as_str(),
-                profile.region.name,
-                mark.unwrap_or(""),
-                account.as_deref().unwrap_or("")
-            )
-            .to_lowercase();
-            Row {
-                name: name.to_owned(),
-                recent,
-                kind: profile.kind.as_str(),
-                region: profile.region.name,
-                mark,
-                account,
-                problem: profile.problems.first().map(ToString::to_string),
-                haystack,
-                widths: (0, 0, 0),
-            }
+                .map(|check| check.identity.account_id.clone()),
+            config,
+            details: OnceLock::new(),
+            name_width,
         })
-        .collect();
-
-    // Columns line up across the whole list, not only the visible page.
-    let width = |f: fn(&Row) -> usize| rows.iter().map(f).max().unwrap_or(0);
-    let widths = (
-        width(|r| r.name.escape_debug().count()),
-        width(|r| r.kind.len()),
-        width(|r| r.region.escape_debug().count()),
-    );
-    for row in &mut rows {
-        row.widths = widths;
-    }
-    rows
+        .collect()
 }
 
 /// Whether every word of `filter` occurs in the row, so that each word narrows the list.
 pub fn matches(filter: &str, row: &Row) -> bool {
-    filter.split_whitespace().all(|word| row.haystack.contains(&word.to_lowercase()))
+    let mut words = filter.split_whitespace().peekable();
+    if words.peek().is_none() {
+        return true;
+    }
+    let haystack = &row.details().haystack;
+    words.all(|word| haystack.contains(&word.to_lowercase()))
 }
 
 pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> {
@@ -132,15 +147,15 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
     loop {
         let index = pick(&rows, cursor)?;
         let row = &rows[index];
-        if let Some(problem) = &row.problem {
+        if let Some(problem) = &row.details().problem {
             eprintln!("awsuse: '{}' cannot be used: {problem}", row.name.escape_debug());
             cursor = index;
             continue;
         }
         if !args.no_validate {
-            validate_choice(ctx, &row.name)?;
+            validate_choice(ctx, row.name)?;
         }
-        return use_profile::switch(ctx, &row.name, args.region.as_deref(), &args.shell, out);
+        return use_profile::switch(ctx, row.name, args.region.as_deref(), &args.shell, out);
     }
 }
 
@@ -191,24 +206,27 @@ mod tests {
     fn rows_carry_kind_region_mark_problem_and_recent_order() {
         let mut recents = Recents::default();
         recents.record_use("beta", 10);
-        let rows = rows(&sample(), &recents, 5);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let config = sample();
+        let rows = rows(&config, &recents, 5);
+        let names: Vec<&str> = rows.iter().map(|r| r.name).collect();
         assert_eq!(names, ["beta", "alpha", "broken"]);
         assert!(rows[0].recent && !rows[1].recent);
-        assert_eq!((rows[0].region.as_str(), rows[0].mark), ("cn-north-1", Some("cn")));
+        let details: Vec<&Details> = rows.iter().map(Row::details).collect();
+        assert_eq!((details[0].region.as_str(), details[0].mark), ("cn-north-1", Some("cn")));
         assert_eq!(
-            (rows[1].kind, rows[1].region.as_str(), rows[1].mark),
+            (details[1].kind, details[1].region.as_str(), details[1].mark),
             ("static", "us-east-1", None)
         );
-        assert!(rows[2].problem.is_some() && rows[0].problem.is_none());
+        assert!(details[2].problem.is_some() && details[0].problem.is_none());
         assert!(rows[2].to_string().contains("! "));
     }
 
     #[test]
     fn every_word_narrows() {
-        let rows = rows(&sample(), &Recents::default(), 5);
+        let config = sample();
+        let rows = rows(&config, &Recents::default(), 5);
         let hits = |filter: &str| -> Vec<&str> {
-            rows.iter().filter(|r| matches(filter, r)).map(|r| r.name.as_str()).collect()
+            rows.iter().filter(|r| matches(filter, r)).map(|r| r.name).collect()
         };
         assert_eq!(hits("a"), ["alpha", "beta", "broken"]);
         assert_eq!(hits("b CN"), ["beta"]);
