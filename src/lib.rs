@@ -16,5 +16,6 @@ pub mod partition;
 pub mod profile;
 pub mod shell;
 pub mod state;
+pub mod sts;
 pub mod switch;
 pub mod time;

@@ -2,6 +2,7 @@
 
 mod current;
 mod list;
+mod partition;
 mod unset;
 mod use_profile;
 
@@ -122,5 +123,6 @@ pub fn run(cli: Cli, env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Unset(args) => unset::run(&ctx, &args, out),
         Command::List(args) => list::run(&ctx, &args, out),
         Command::Current(args) => current::run(&ctx, &args, out),
+        Command::Partition(args) => partition::run(&ctx, &args, out),
     }
 }

@@ -8,6 +8,8 @@ use super::{Context, emit, warn};
 use crate::cli::UseArgs;
 use crate::config::{AwsConfig, Location, Section};
 use crate::profile;
+use crate::state::Identity;
+use crate::sts;
 use crate::switch::{self, ExplicitFiles};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
@@ -31,12 +33,54 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
         profile.region.source
     );
 
-    let explicit = ExplicitFiles {
-        config: ctx.files.config_file.is_some(),
-        credentials: ctx.files.credentials_file.is_some(),
-    };
-    let changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
     let shell = ctx.shell(&args.shell);
+    let options = args.sts.options();
+    let target = sts::Target {
+        env: &ctx.env,
+        config: &config,
+        location: &location,
+        profile: &profile,
+        now: ctx.now,
+    };
+
+    // Roles that need MFA cannot work through AWS_PROFILE for every tool: export their keys.
+    let changes = if sts::mfa::needs_mfa(&profile) {
+        // Keys are never printed on a terminal, so a code would be spent for nothing.
+        if ctx.stdout_is_terminal {
+            emit(ctx, out, "", shell)?;
+            return Ok(());
+        }
+        let assumed = sts::mfa::assume(&target, &options)?;
+        if assumed.from_cache {
+            eprintln!("awsuse: reusing the AWS CLI's cached credentials for '{}'", profile.name);
+        }
+        if args.sts.validate {
+            let identity = sts::validate_keys(
+                &ctx.env,
+                &config,
+                &location,
+                Some(&profile.name),
+                &profile.region.name,
+                &assumed.keys,
+                &options,
+            )?;
+            report_identity(ctx, &profile.name, identity);
+        }
+        switch::to_keys(&ctx.env, &profile, &assumed.keys)
+    } else {
+        if args.sts.mfa_token.is_some() {
+            warn(&format!("profile '{}' needs no MFA code; --mfa-token is ignored", profile.name));
+        }
+        if args.sts.validate {
+            let identity = sts::validate_profile(&target, &options)?;
+            report_identity(ctx, &profile.name, identity);
+        }
+        let explicit = ExplicitFiles {
+            config: ctx.files.config_file.is_some(),
+            credentials: ctx.files.credentials_file.is_some(),
+        };
+        switch::to_profile(&ctx.env, &profile, &location, &explicit)
+    };
     let code = changes.script(shell)?;
 
     // Only a switch that reached a shell counts as a use.
@@ -50,6 +94,25 @@ pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Says who STS found on standard error and remembers it for the picker. Secrets never
+/// reach this point: an identity is an account and an ARN.
+pub fn report_identity(ctx: &Context, profile: &str, identity: Identity) {
+    eprintln!(
+        "awsuse: '{}' is account {}, {} (partition {})",
+        profile.escape_debug(),
+        identity.account_id,
+        identity.arn,
+        identity.partition
+    );
+    if let Some(store) = ctx.state() {
+        match store.record_identity(profile, identity, ctx.now) {
+            Ok(Some(warning)) => warn(&warning),
+            Ok(None) => {}
+            Err(error) => warn(&error),
+        }
+    }
 }
 
 /// `PATH line N` of a section.

@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod home;
+pub mod moto;
 pub mod shells;
