@@ -255,7 +255,8 @@ fn cn_and_gov_profiles_use_their_partitions_sts_endpoint() {
         ("cn", "sts endpoint https://sts.cn-north-1.amazonaws.com.cn "),
         ("gov", "sts endpoint https://sts.us-gov-west-1.amazonaws.com "),
     ] {
-        // The process fails before any request, so these hosts are never called.
+        // The process fails before any request, so these hosts are never called. There is no
+        // credentials file here, which must not keep the process from running.
         let output = home
             .command()
             .env("AWSUSE_LOG", "debug")
@@ -264,7 +265,7 @@ fn cn_and_gov_profiles_use_their_partitions_sts_endpoint() {
             .output()
             .unwrap();
 
-        assert_fails(&output, &[endpoint, "credential_process"]);
+        assert_fails(&output, &[endpoint, "credential_process", "exited with code"]);
     }
 }
 
@@ -305,7 +306,7 @@ fn missing_or_expired_sso_token_names_the_login_command() {
     );
 
     let missing = awsuse(&home, &moto, &["use", "sso", "--validate", "--shell", "bash"]);
-    assert_fails(&missing, &["aws sso login --sso-session corp"]);
+    assert_fails(&missing, &["aws sso login --sso-session corp", "SSO token"]);
 
     // An expired token without a refresh token cannot be renewed without the user.
     let cache = home.path().join(".aws/sso/cache");
@@ -317,7 +318,7 @@ fn missing_or_expired_sso_token_names_the_login_command() {
     )
     .unwrap();
     let expired = awsuse(&home, &moto, &["use", "sso", "--validate", "--shell", "bash"]);
-    let message = assert_fails(&expired, &["aws sso login --sso-session corp"]);
+    let message = assert_fails(&expired, &["aws sso login --sso-session corp", "SSO token"]);
     assert!(!message.contains("expired-token-value"));
 }
 
@@ -329,7 +330,7 @@ fn failing_credential_process_is_explained() {
 
     let output = awsuse(&home, &moto, &["use", "broken", "--validate", "--shell", "bash"]);
 
-    assert_fails(&output, &["credential_process of profile 'broken' failed"]);
+    assert_fails(&output, &["credential_process of profile 'broken' failed", "exited with code"]);
 }
 
 #[test]

@@ -22,14 +22,17 @@ pub fn credentials(
     let detail = causes(error);
     let lower = detail.to_lowercase();
 
+    // A configuration error is about the files, whatever the kind of the profile.
+    let configuration = matches!(error, CredentialsError::InvalidConfiguration(_));
+
     // SSO: the token the CLI caches at `aws sso login` is missing, expired or unrefreshable.
-    if let Some(Base::Sso { profile: sso_profile }) = base {
+    if let Some(Base::Sso { profile: sso_profile }) = base.filter(|_| !configuration) {
         let login = sso_login_command(config, sso_profile);
         return format!(
             "the SSO sign-in for profile '{profile}' is missing or expired: run `{login}`, then try again\n(the SDK said: {detail})"
         );
     }
-    if let Some(Base::Process { profile: process_profile }) = base {
+    if let Some(Base::Process { profile: process_profile }) = base.filter(|_| !configuration) {
         return format!(
             "the credential_process of profile '{process_profile}' failed: fix the command or its sign-in, then try again\n(the SDK said: {detail})"
         );

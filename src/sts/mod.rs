@@ -142,11 +142,22 @@ impl Setup {
             .build();
 
         // The files awsuse located, and no others, so that the SDK sees what the user sees.
+        // A file named explicitly must exist for aws-config, so a missing one is left out,
+        // as the SDKs treat a missing default file.
         #[allow(deprecated)]
-        let files = ProfileFiles::builder()
-            .with_file(ProfileFileKind::Config, &location.config)
-            .with_file(ProfileFileKind::Credentials, &location.credentials)
-            .build();
+        let mut files = ProfileFiles::builder()
+            .include_default_config_file(false)
+            .include_default_credentials_file(false);
+        #[allow(deprecated)]
+        for (kind, path) in [
+            (ProfileFileKind::Config, &location.config),
+            (ProfileFileKind::Credentials, &location.credentials),
+        ] {
+            if path.is_file() {
+                files = files.with_file(kind, path);
+            }
+        }
+        let files = files.build();
         let provider_config = ProviderConfig::without_region()
             .with_region(Some(region.clone()))
             .with_http_client(http.clone())
