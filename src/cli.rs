@@ -136,6 +136,11 @@ pub enum Command {
     /// Print the man page in roff, for packagers.
     #[command(name = "__man", hide = true)]
     Man,
+
+    /// Show the partition, DNS suffixes, STS endpoint and console host of a region.
+    ///
+    /// Example: awsuse partition cn-north-1 --json
+    Partition(PartitionArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +187,54 @@ pub struct CompletionsArgs {
     pub cmd: String,
 }
 
+/// How to reach STS, for commands that validate or assume roles.
+#[derive(Debug, Args, Clone)]
+pub struct StsArgs {
+    /// Ask STS whose credentials these are before switching; nothing is switched if it fails.
+    #[arg(long)]
+    pub validate: bool,
+
+    /// The code of the MFA device, for roles that need one. Asked for on the terminal when
+    /// missing.
+    #[arg(long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
+    /// Give up on STS (and SSO, and a credential process) after this many seconds.
+    #[arg(long, value_name = "SECONDS", env = "AWSUSE_TIMEOUT", default_value_t = 15.0)]
+    pub timeout: f64,
+}
+
+impl Default for StsArgs {
+    fn default() -> Self {
+        Self {
+            validate: false,
+            mfa_token: None,
+            timeout: crate::sts::DEFAULT_TIMEOUT.as_secs_f64(),
+        }
+    }
+}
+
+impl StsArgs {
+    pub fn options(&self) -> crate::sts::Options {
+        let seconds =
+            if self.timeout.is_finite() && self.timeout > 0.0 { self.timeout } else { 15.0 };
+        crate::sts::Options {
+            timeout: std::time::Duration::from_secs_f64(seconds),
+            mfa_token: self.mfa_token.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// The region, e.g. us-gov-west-1. Regions no partition lists are matched by pattern.
+    pub region: String,
+
+    /// Print JSON for tools.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args, Clone, Default)]
 pub struct ShellArgs {
     /// The shell that will evaluate the output. By default the shell that started awsuse,
@@ -201,6 +254,9 @@ pub struct UseArgs {
 
     #[command(flatten)]
     pub shell: ShellArgs,
+
+    #[command(flatten)]
+    pub sts: StsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +283,14 @@ pub struct CurrentArgs {
     /// Print JSON for tools.
     #[arg(long)]
     pub json: bool,
+
+    /// Ask STS who the credentials of this shell belong to.
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Give up on STS after this many seconds.
+    #[arg(long, value_name = "SECONDS", env = "AWSUSE_TIMEOUT", default_value_t = 15.0)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, Args)]

@@ -17,5 +17,6 @@ pub mod plugins;
 pub mod profile;
 pub mod shell;
 pub mod state;
+pub mod sts;
 pub mod switch;
 pub mod time;

@@ -8,10 +8,10 @@ use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
-use inquire::{InquireError, Select};
+use inquire::{Confirm, InquireError, Select};
 
 use super::{Context, SilentExit, list, use_profile};
-use crate::cli::ChooseArgs;
+use crate::cli::{ChooseArgs, StsArgs};
 use crate::config::AwsConfig;
 use crate::partition;
 use crate::profile;
@@ -152,18 +152,20 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
             cursor = index;
             continue;
         }
-        if !args.no_validate {
-            validate_choice(ctx, row.name)?;
+        // A failed validation says why and lets the user choose again or leave.
+        let sts = StsArgs { validate: !args.no_validate, ..StsArgs::default() };
+        match use_profile::switch(ctx, row.name, args.region.as_deref(), &args.shell, &sts, out) {
+            Err(error) if sts.validate && error.downcast_ref::<SilentExit>().is_none() => {
+                eprintln!("awsuse: {error:#}");
+                let again = Confirm::new("Choose another profile?").with_default(true).prompt();
+                match again {
+                    Ok(true) => cursor = index,
+                    _ => return Err(SilentExit(1).into()),
+                }
+            }
+            result => return result,
         }
-        return use_profile::switch(ctx, row.name, args.region.as_deref(), &args.shell, out);
     }
-}
-
-/// Checks the chosen profile's credentials with STS before the switch.
-// TODO: this accepts every choice until the STS client lands; then it calls GetCallerIdentity
-// and lets the user choose again when the call fails.
-fn validate_choice(_ctx: &Context, _name: &str) -> Result<()> {
-    Ok(())
 }
 
 /// Shows the picker with the cursor on `cursor`; the index of the chosen row.

@@ -14,9 +14,11 @@ use inquire::validator::Validation;
 use inquire::{Confirm, InquireError, Password, PasswordDisplayMode, Select, Text};
 
 use super::{Context, SilentExit, use_profile};
-use crate::cli::{CreateArgs, UseArgs};
+use crate::cli::{CreateArgs, StsArgs, UseArgs};
 use crate::config::write::{self, NewSection};
 use crate::config::{self, AwsConfig, FileKind, Location};
+use crate::sts;
+use crate::switch::ExportedKeys;
 
 /// The longest secret read from standard input; a real one is 40 characters.
 const MAX_SECRET: u64 = 4096;
@@ -80,21 +82,38 @@ pub fn run(ctx: &Context, args: &CreateArgs, out: &mut dyn io::Write) -> Result<
         eprintln!("awsuse: switch to it with: awsuse use {name}");
         return Ok(());
     }
-    let args = UseArgs { name: name.clone(), region: None, shell: args.shell.clone() };
+    let args = UseArgs {
+        name: name.clone(),
+        region: None,
+        shell: args.shell.clone(),
+        sts: StsArgs::default(),
+    };
     use_profile::run(ctx, &args, out)
 }
 
-/// Whether [`validate_with_sts`] checks anything; the interview offers the check only then, so
-/// that it never asks a question whose answer changes nothing.
-const STS_CHECK_AVAILABLE: bool = false;
+/// Whether the interview offers the STS check.
+const STS_CHECK_AVAILABLE: bool = true;
 
 /// Asks STS whose keys these are before they are written, so that a typo is caught while the
-/// user is still there.
-// TODO: this checks nothing until awsuse has an STS client; then it calls
-// GetCallerIdentity with the new keys at the STS endpoint of the profile's region, refuses keys
-// STS rejects, and STS_CHECK_AVAILABLE becomes true.
-fn validate_with_sts(_ctx: &Context, profile: &NewProfile) -> Result<()> {
-    log::debug!("keys of profile {} were not checked: no STS client yet", profile.name);
+/// user is still there. The call goes to the STS endpoint of the profile's region.
+fn validate_with_sts(ctx: &Context, profile: &NewProfile) -> Result<()> {
+    let (location, config) = ctx.load()?;
+    let region = profile.region.as_deref().unwrap_or(crate::profile::DEFAULT_REGION);
+    let keys = ExportedKeys {
+        access_key_id: profile.access_key_id.clone(),
+        secret_access_key: profile.secret.0.clone(),
+        session_token: None,
+        expiration: None,
+    };
+    let options = StsArgs::default().options();
+    let identity = sts::validate_keys(&ctx.env, config, &location, None, region, &keys, &options)
+        .map_err(|error| {
+        error.context(format!(
+            "the keys for '{}' were not written; check them, or add --no-validate",
+            profile.name
+        ))
+    })?;
+    eprintln!("awsuse: the keys belong to account {}, {}", identity.account_id, identity.arn);
     Ok(())
 }
 

@@ -5,9 +5,15 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
+use std::time::Duration;
+
+use super::use_profile::{find, report_identity};
 use super::{Context, SilentExit};
 use crate::cli::CurrentArgs;
 use crate::env::Env;
+use crate::profile;
+use crate::sts;
+use crate::switch::ExportedKeys;
 
 /// The AWS identity settings of an environment, as the AWS CLI would pick them.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -63,6 +69,9 @@ impl Current {
 
 pub fn run(ctx: &Context, args: &CurrentArgs, out: &mut dyn Write) -> Result<()> {
     let current = Current::from_env(&ctx.env, ctx.now);
+    if args.validate && current.is_active() {
+        validate(ctx, args, &current)?;
+    }
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &current)?;
         writeln!(out)?;
@@ -98,6 +107,42 @@ pub fn run(ctx: &Context, args: &CurrentArgs, out: &mut dyn Write) -> Result<()>
     }
     if let Some(var) = current.profile_variable.filter(|v| *v != "AWS_PROFILE") {
         writeln!(out, "note:       the profile comes from {var}, which only some tools read")?;
+    }
+    Ok(())
+}
+
+/// Asks STS who this shell's credentials belong to: its exported keys, else its profile.
+fn validate(ctx: &Context, args: &CurrentArgs, current: &Current) -> Result<()> {
+    let seconds = if args.timeout.is_finite() && args.timeout > 0.0 { args.timeout } else { 15.0 };
+    let options = sts::Options { timeout: Duration::from_secs_f64(seconds), mfa_token: None };
+    let (location, config) = ctx.load()?;
+    let label = ctx.env.get("AWSUSE_PROFILE").map(str::to_owned).or(current.profile.clone());
+
+    let identity = if current.environment_keys {
+        let keys = ExportedKeys {
+            access_key_id: ctx.env.get("AWS_ACCESS_KEY_ID").unwrap_or_default().to_owned(),
+            secret_access_key: ctx.env.get("AWS_SECRET_ACCESS_KEY").unwrap_or_default().to_owned(),
+            session_token: ctx.env.get("AWS_SESSION_TOKEN").map(str::to_owned),
+            expiration: None,
+        };
+        let region = current.region.as_deref().unwrap_or(profile::DEFAULT_REGION);
+        sts::validate_keys(&ctx.env, config, &location, None, region, &keys, &options)?
+    } else {
+        let name = current.profile.as_deref().unwrap_or_default();
+        find(config, &location, name)?;
+        let profile = profile::analyse(config, name, current.region.as_deref());
+        let target = sts::Target {
+            env: &ctx.env,
+            config,
+            location: &location,
+            profile: &profile,
+            now: ctx.now,
+        };
+        sts::validate_profile(&target, &options)?
+    };
+    match label {
+        Some(label) => report_identity(ctx, &label, identity),
+        None => eprintln!("awsuse: account {}, {}", identity.account_id, identity.arn),
     }
     Ok(())
 }

@@ -45,6 +45,7 @@ struct Row<'a> {
     kind: &'static str,
     region: String,
     region_source: String,
+    partition: &'static str,
     /// `config`, `credentials`, `config+credentials` or `plugin:NAME`.
     source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,6 +99,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
             Row {
                 name: &section.name,
                 kind: profile.kind.as_str(),
+                partition: crate::partition::resolve(&profile.region.name).id,
                 region: profile.region.name,
                 region_source: profile.region.source.to_string(),
                 source: source_of(section).to_owned(),
@@ -142,6 +144,7 @@ fn plugin_row<'a>(profile: &'a PluginProfile, recents: &Recents) -> Row<'a> {
         None => (profile::DEFAULT_REGION.to_owned(), "default"),
     };
     Row {
+        partition: crate::partition::resolve(&region).id,
         name: &profile.name,
         kind: "plugin",
         region,
@@ -171,11 +174,12 @@ fn table(out: &mut dyn Write, rows: &[Row], ctx: &Context) -> Result<()> {
     let name_w = width(|r| r.name.chars().count(), "PROFILE");
     let kind_w = width(|r| r.kind.len(), "KIND");
     let region_w = width(|r| r.region.chars().count(), "REGION");
+    let partition_w = width(|r| r.partition.len(), "PARTITION");
 
     writeln!(
         out,
-        "  {:name_w$}  {:kind_w$}  {:region_w$}  LAST USED",
-        "PROFILE", "KIND", "REGION"
+        "  {:name_w$}  {:kind_w$}  {:region_w$}  {:partition_w$}  LAST USED",
+        "PROFILE", "KIND", "REGION", "PARTITION"
     )?;
     for row in rows {
         let mark = if Some(row.name) == active { '*' } else { ' ' };
@@ -186,9 +190,10 @@ fn table(out: &mut dyn Write, rows: &[Row], ctx: &Context) -> Result<()> {
         let name = row.name.escape_debug().to_string();
         writeln!(
             out,
-            "{mark} {name:name_w$}  {:kind_w$}  {:region_w$}  {used}",
+            "{mark} {name:name_w$}  {:kind_w$}  {:region_w$}  {:partition_w$}  {used}",
             row.kind,
-            row.region.escape_debug().to_string()
+            row.region.escape_debug().to_string(),
+            row.partition
         )?;
         for problem in &row.problems {
             writeln!(out, "    ! {problem} ({} line {})", row.file, row.line)?;

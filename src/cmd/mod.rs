@@ -7,6 +7,7 @@ mod current;
 mod init;
 mod list;
 mod man;
+mod partition;
 mod plugins;
 mod prompt;
 mod unset;
@@ -141,5 +142,6 @@ pub fn run(cli: Cli, mut env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Completions(args) => completions::run(&args, out),
         Command::Prompt => prompt::run(&ctx, out),
         Command::Man => man::run(out),
+        Command::Partition(args) => partition::run(&ctx, &args, out),
     }
 }

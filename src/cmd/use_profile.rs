@@ -5,14 +5,16 @@ use std::io::Write;
 use anyhow::{Result, bail};
 
 use super::{Context, emit, warn};
-use crate::cli::{ShellArgs, UseArgs};
+use crate::cli::{ShellArgs, StsArgs, UseArgs};
 use crate::config::{AwsConfig, Location, Section};
 use crate::plugins;
 use crate::profile::{self, Kind, Profile, Region, RegionSource};
+use crate::state::Identity;
+use crate::sts;
 use crate::switch::{self, ExplicitFiles, ExportedKeys};
 
 pub fn run(ctx: &Context, args: &UseArgs, out: &mut dyn Write) -> Result<()> {
-    switch(ctx, &args.name, args.region.as_deref(), &args.shell, out)
+    switch(ctx, &args.name, args.region.as_deref(), &args.shell, &args.sts, out)
 }
 
 /// Switches to profile `name` as `awsuse use` does; `awsuse choose` ends here too, so that
@@ -22,6 +24,7 @@ pub fn switch(
     name: &str,
     region: Option<&str>,
     shell_args: &ShellArgs,
+    sts_args: &StsArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
     let (location, config) = ctx.load()?;
@@ -49,13 +52,50 @@ pub fn switch(
         profile.region.source
     );
 
-    let explicit = ExplicitFiles {
-        config: ctx.files.config_file.is_some(),
-        credentials: ctx.files.credentials_file.is_some(),
-    };
-    let mut changes = switch::to_profile(&ctx.env, &profile, &location, &explicit);
-    add_plugin_variables(ctx, &profile.name, &mut changes);
     let shell = ctx.shell(shell_args);
+    let options = sts_args.options();
+    let target =
+        sts::Target { env: &ctx.env, config, location: &location, profile: &profile, now: ctx.now };
+
+    // Roles that need MFA cannot work through AWS_PROFILE for every tool: export their keys.
+    let mut changes = if sts::mfa::needs_mfa(&profile) {
+        // Keys are never printed on a terminal, so a code would be spent for nothing.
+        if ctx.stdout_is_terminal {
+            emit(ctx, out, "", shell)?;
+            return Ok(());
+        }
+        let assumed = sts::mfa::assume(&target, &options)?;
+        if assumed.from_cache {
+            eprintln!("awsuse: reusing the AWS CLI's cached credentials for '{}'", profile.name);
+        }
+        if sts_args.validate {
+            let identity = sts::validate_keys(
+                &ctx.env,
+                config,
+                &location,
+                Some(&profile.name),
+                &profile.region.name,
+                &assumed.keys,
+                &options,
+            )?;
+            report_identity(ctx, &profile.name, identity);
+        }
+        switch::to_keys(&ctx.env, &profile, &assumed.keys)
+    } else {
+        if sts_args.mfa_token.is_some() {
+            warn(&format!("profile '{}' needs no MFA code; --mfa-token is ignored", profile.name));
+        }
+        if sts_args.validate {
+            let identity = sts::validate_profile(&target, &options)?;
+            report_identity(ctx, &profile.name, identity);
+        }
+        let explicit = ExplicitFiles {
+            config: ctx.files.config_file.is_some(),
+            credentials: ctx.files.credentials_file.is_some(),
+        };
+        switch::to_profile(&ctx.env, &profile, &location, &explicit)
+    };
+    add_plugin_variables(ctx, &profile.name, &mut changes);
     let code = changes.script(shell)?;
 
     // Only a switch that reached a shell counts as a use.
@@ -146,6 +186,25 @@ fn add_plugin_variables(ctx: &Context, name: &str, changes: &mut switch::Changes
     let extra = host.after_switch(name);
     host.report();
     plugins::apply(changes, &extra);
+}
+
+/// Says who STS found on standard error and remembers it for the picker. Secrets never
+/// reach this point: an identity is an account and an ARN.
+pub fn report_identity(ctx: &Context, profile: &str, identity: Identity) {
+    eprintln!(
+        "awsuse: '{}' is account {}, {} (partition {})",
+        profile.escape_debug(),
+        identity.account_id,
+        identity.arn,
+        identity.partition
+    );
+    if let Some(store) = ctx.state() {
+        match store.record_identity(profile, identity, ctx.now) {
+            Ok(Some(warning)) => warn(&warning),
+            Ok(None) => {}
+            Err(error) => warn(&error),
+        }
+    }
 }
 
 /// `PATH line N` of a section.

@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod home;
+pub mod moto;
 pub mod plugins;
 pub mod shells;
