@@ -210,3 +210,29 @@ fn current_reads_the_environment_only() {
     let nothing = home.run(&["current"]);
     assert_fails(&nothing, &["no AWS profile"]);
 }
+
+#[test]
+fn a_terminal_gets_a_hint_instead_of_shell_code() {
+    // `script` gives awsuse a pseudo-terminal as standard output, as an interactive shell would.
+    let Some(script) = common::shells::find_program("script") else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "script (util-linux) is missing");
+        eprintln!("skipping: script is not installed");
+        return;
+    };
+    let home = home();
+    let binary = env!("CARGO_BIN_EXE_awsuse");
+    let output = std::process::Command::new(script)
+        .args(["-qec", &format!("'{binary}' use prod --shell bash"), "/dev/null"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWSUSE_STATE_DIR", home.state_dir())
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&output);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("nothing was changed"), "{stdout}");
+    assert!(stdout.contains("eval \"$(awsuse use NAME)\""), "{stdout}");
+    assert!(!stdout.contains("export"), "no shell code on a terminal: {stdout}");
+    assert!(!home.state_dir().join("recent.json").exists(), "a hint is not a use");
+}
