@@ -185,6 +185,8 @@ fn choose_filter_enter_escape_prompt_and_tab(shell: Shell) {
     pane.type_text("gam");
     pane.wait_for("gamma");
     pane.key("Escape");
+    // Keys sent right after Esc could be read as one Alt sequence: wait for the picker to go.
+    pane.wait("the picker to close", |s| !s.contains("Esc to leave"));
     pane.line(&format!("echo \"S={} Q=[$AWS_PROFILE]\"", status_var(shell)));
     pane.wait_for("S=130 Q=[beta]");
 
@@ -295,6 +297,7 @@ fn choose_validates_and_offers_another_choice_after_a_rejection() {
     pane.wait_for("Choose another profile?");
     pane.type_text("n");
     pane.key("Enter");
+    pane.wait_for("Choose another profile? No");
     pane.line("echo \"S=$? Q=[$AWS_PROFILE]\"");
     pane.wait_for("S=1 Q=[good]");
 }
