@@ -236,3 +236,31 @@ fn a_terminal_gets_a_hint_instead_of_shell_code() {
     assert!(!stdout.contains("export"), "no shell code on a terminal: {stdout}");
     assert!(!home.state_dir().join("recent.json").exists(), "a hint is not a use");
 }
+
+#[test]
+fn credential_source_mistakes_name_the_profile_file_and_line() {
+    let home = TestHome::new();
+    home.config(
+        "[profile unknown-source]\nrole_arn = arn:aws:iam::111122223333:role/A\n\
+         credential_source = Ec2Metadata\n\
+         [profile both]\nrole_arn = arn:aws:iam::111122223333:role/B\n\
+         credential_source = Environment\nsource_profile = unknown-source\n\
+         [profile orphan]\nrole_arn = arn:aws:iam::111122223333:role/C\nsource_profile = ghost\n",
+    );
+    let config = home.config_path().display().to_string();
+
+    let cases = [
+        (
+            "unknown-source",
+            "line 1",
+            &["'unknown-source'", "Ec2Metadata", "Ec2InstanceMetadata"][..],
+        ),
+        ("both", "line 4", &["'both'", "both source_profile and credential_source", "keep one"]),
+        ("orphan", "line 8", &["'orphan'", "source_profile 'ghost'", "does not exist"]),
+    ];
+    for (name, line, needles) in cases {
+        let output = home.run(&["use", name, "--shell", "bash"]);
+        let message = assert_fails(&output, needles);
+        assert!(message.contains(&format!("{config} {line}")), "{name}: {message}");
+    }
+}

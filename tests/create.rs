@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use awsuse::config::{self, Location};
 use common::home::{TestHome, assert_fails, text};
+use common::moto::Moto;
 use common::shells::find_program;
 use serde_json::Value;
 
@@ -589,4 +590,50 @@ fn an_existing_file_can_be_opened_in_the_editor_after_a_word_on_its_format() {
     assert!(screen.contains("reads correctly"), "{screen}");
     let after = fs::read(home.credentials_path()).unwrap();
     assert_eq!(after, [before, b"# seen by the editor\n".to_vec()].concat());
+}
+
+/// `create` without `--no-validate`, its STS calls going to `moto`.
+fn create_checked(home: &TestHome, moto: &Moto, name: &str, key_id: &str, secret: &str) -> Output {
+    let mut command = home.command();
+    command
+        .args(["create", "--name", name, "--access-key-id", key_id, "--secret-access-key-stdin"])
+        .env("AWS_ENDPOINT_URL_STS", moto.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run awsuse");
+    let _ = child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn keys_sts_accepts_are_written_and_keys_it_rejects_are_not() {
+    // Two unchecked requests make the IAM user and its key; every later call is checked.
+    let Some(moto) = Moto::start_checking_keys_after(2) else { return };
+    let (good_id, good_secret) = moto.create_access_key("creator");
+    let home = plain_home();
+
+    // A key ID of the right shape with a secret STS does not know: refused, nothing written.
+    let before = snapshot(&home);
+    let output = create_checked(&home, &moto, "typo", &good_id, "not-the-secret");
+    let message = assert_fails(&output, &["the keys for 'typo' were not written", "--no-validate"]);
+    assert!(message.contains("rejected"), "the cause is given: {message}");
+    assert!(!message.contains("not-the-secret"), "the secret stays out of messages");
+    assert_eq!(snapshot(&home), before, "a refused key changes neither file");
+
+    // The key IAM made: accepted, its account named, and written.
+    let output = create_checked(&home, &moto, "checked", &good_id, &good_secret);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.is_empty(), "no switch was asked for: {stdout}");
+    assert!(stderr.contains("the keys belong to account 123456789012"), "{stderr}");
+    let credentials = fs::read_to_string(home.credentials_path()).unwrap();
+    assert!(credentials.starts_with(std::str::from_utf8(&before.1).unwrap()));
+    assert!(
+        credentials.ends_with(&format!(
+            "[checked]\naws_access_key_id = {good_id}\naws_secret_access_key = {good_secret}\n"
+        )),
+        "{credentials}"
+    );
 }

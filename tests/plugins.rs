@@ -324,3 +324,66 @@ fn totp(key: &[u8], step: u64) -> String {
     let value = u32::from_be_bytes(mac[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
     format!("{:06}", value % 1_000_000)
 }
+
+#[test]
+fn an_mfa_role_takes_its_code_from_pass_without_prompting() {
+    if !pass_ready() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let role = "arn:aws:iam::111122223333:role/needs-mfa";
+    let serial = "arn:aws:iam::123456789012:mfa/alice";
+    let home = TestHome::new();
+    home.config(&format!(
+        "[profile mfa]\nregion = eu-west-1\nrole_arn = {role}\nsource_profile = keys\nmfa_serial = {serial}\n"
+    ))
+    .credentials("[keys]\naws_access_key_id = AKIAMFASOURCE0000001\naws_secret_access_key = src\n");
+    let dir = plugin_dir();
+    install(&rust_plugins().pass, dir.path(), "pass.so");
+    let store = pass_store();
+    let mut env = store.env();
+    env.extend([
+        ("AWS_ENDPOINT_URL_STS".to_owned(), moto.endpoint.clone()),
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ("AWSUSE_LOG".to_owned(), "debug".to_owned()),
+    ]);
+
+    // Standard input is /dev/null and the output pipes: there is no terminal to ask on, and
+    // no --mfa-token, so only the plugin can have given the code.
+    let output = run_with(&home, dir.path(), &env, &["use", "mfa", "--shell", "bash"]);
+    let (code, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("MFA code for {serial} from plugin pass")), "{stderr}");
+    assert!(code.contains("export AWS_ACCESS_KEY_ID='"), "{code}");
+    assert!(code.contains("export AWS_SESSION_TOKEN='"), "{code}");
+    assert!(!code.contains("export AWS_PROFILE"), "{code}");
+
+    // The AWS CLI's own cache holds the same credentials, private to the user.
+    let key = awsuse::cli_cache::assume_role_cache_key(&awsuse::cli_cache::AssumeRoleArgs {
+        role_arn: role.into(),
+        serial_number: Some(serial.into()),
+        ..Default::default()
+    });
+    let file = awsuse::cli_cache::cache_dir(home.path()).join(format!("{key}.json"));
+    let cached = fs::read_to_string(&file).expect("the CLI cache file is written");
+    assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let exported = code.lines().find_map(|l| l.strip_prefix("export AWS_ACCESS_KEY_ID='"));
+    let key_id = exported.and_then(|rest| rest.strip_suffix("';")).unwrap();
+    assert!(cached.contains(key_id), "the cache holds the exported keys: {cached}");
+
+    // The real AWS CLI in the shell that evaluated the switch is the assumed role.
+    let Some(session) = Session::new(Shell::Bash) else { return };
+    let script = session.work_dir().join("switch.out");
+    fs::write(&script, &code).unwrap();
+    let aws = moto.venv.join("bin/aws");
+    let cli = session.run_code(&format!(
+        "eval \"$(cat '{}')\"\nrm '{}'\n'{}' sts get-caller-identity --endpoint-url '{}' --query Arn --output text\n",
+        script.display(),
+        script.display(),
+        aws.display(),
+        moto.endpoint
+    ));
+    let (arn, cli_err) = text(&cli);
+    assert!(cli.status.success(), "the AWS CLI failed: {cli_err}");
+    assert!(arn.contains("111122223333:assumed-role/needs-mfa/"), "{arn}");
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use awsuse::shell::Shell;
 use common::home::TestHome;
+use common::moto::Moto;
 use common::shells::{find_program, require};
 
 const DEADLINE: Duration = Duration::from_secs(15);
@@ -184,6 +185,8 @@ fn choose_filter_enter_escape_prompt_and_tab(shell: Shell) {
     pane.type_text("gam");
     pane.wait_for("gamma");
     pane.key("Escape");
+    // Keys sent right after Esc could be read as one Alt sequence: wait for the picker to go.
+    pane.wait("the picker to close", |s| !s.contains("Esc to leave"));
     pane.line(&format!("echo \"S={} Q=[$AWS_PROFILE]\"", status_var(shell)));
     pane.wait_for("S=130 Q=[beta]");
 
@@ -241,4 +244,60 @@ fn recent_switches_from_another_shell_lead_the_picker() {
     assert!(gamma.contains("* gamma"), "recent rows are marked:\n{screen}");
     assert!(screen.contains("cannot be used") || screen.contains("! "), "problem shown:\n{screen}");
     pane.key("Escape");
+}
+
+/// `choose` validates by default: a profile whose keys STS rejects shows why and offers the
+/// list again; yes leads to another choice, no leaves with status 1 and the shell as it was.
+#[test]
+fn choose_validates_and_offers_another_choice_after_a_rejection() {
+    if !ready(Shell::Bash) {
+        return;
+    }
+    // Two unchecked requests make the IAM key; from then on moto checks every signature.
+    let Some(moto) = Moto::start_checking_keys_after(2) else { return };
+    let (id, secret) = moto.create_access_key("picker");
+    let home = TestHome::new();
+    home.credentials(&format!(
+        "[good]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\
+         [bad]\naws_access_key_id = AKIANOTKNOWNBYMOTO01\naws_secret_access_key = nope\n"
+    ));
+    let pane = integrated(Shell::Bash, &home);
+    pane.line(&format!(
+        "export AWS_ENDPOINT_URL_STS={} AWS_EC2_METADATA_DISABLED=true; echo env-$((2+3))",
+        moto.url()
+    ));
+    pane.wait_for("env-5");
+
+    // The rejected profile: the cause, then the question; yes shows the list again.
+    pane.clear();
+    pane.line("awsuse choose");
+    pane.wait_for("AWS profile");
+    pane.type_text("bad");
+    pane.wait("only bad", |s| s.contains(" bad ") && !s.contains(" good "));
+    pane.key("Enter");
+    let screen = pane.wait_for("Choose another profile?");
+    assert!(screen.contains("rejected the credentials"), "the cause is shown:\n{screen}");
+    pane.type_text("y");
+    pane.key("Enter");
+    pane.wait("the list again", |s| s.matches("AWS profile").count() >= 2 && s.contains(" good "));
+    pane.type_text("good");
+    pane.wait("only good", |s| s.contains("filter): good") && s.contains(">   good"));
+    pane.key("Enter");
+    pane.line("echo \"S=$? P=[$AWS_PROFILE]\"");
+    let screen = pane.wait_for("S=0 P=[good]");
+    assert!(screen.contains("123456789012"), "the identity STS gave is shown:\n{screen}");
+
+    // No: status 1, and the shell keeps the profile it had.
+    pane.clear();
+    pane.line("awsuse choose");
+    pane.wait_for("AWS profile");
+    pane.type_text("bad");
+    pane.wait("only bad", |s| s.contains(" bad ") && !s.contains(" good "));
+    pane.key("Enter");
+    pane.wait_for("Choose another profile?");
+    pane.type_text("n");
+    pane.key("Enter");
+    pane.wait_for("Choose another profile? No");
+    pane.line("echo \"S=$? Q=[$AWS_PROFILE]\"");
+    pane.wait_for("S=1 Q=[good]");
 }

@@ -328,6 +328,12 @@ fn read(path: &Path, kind: FileKind) -> Result<(ParsedFile, &'static str), LoadE
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         LoadError::InvalidUtf8 { path: path.to_path_buf(), line }
     })?;
+    // A NUL byte means a damaged file, and no environment variable could carry a value with
+    // one: refuse the file here, where its line is known, not at the switch.
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
+        let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() + 1;
+        return Err(LoadError::NulByte { path: path.to_path_buf(), line });
+    }
     // The text lives as long as the process: sections point into it.
     let text: &'static str = text.leak();
     let file = parse::parse_at(text, kind, 1, false).map_err(|(line, message)| {
@@ -355,6 +361,11 @@ pub enum LoadError {
         path: PathBuf,
         line: usize,
     },
+    /// The file holds a NUL byte; `line` is where the first one is.
+    NulByte {
+        path: PathBuf,
+        line: usize,
+    },
     Parse(ParseError),
 }
 
@@ -364,7 +375,8 @@ impl LoadError {
         match self {
             LoadError::Read { path, .. }
             | LoadError::Directory { path, .. }
-            | LoadError::InvalidUtf8 { path, .. } => path,
+            | LoadError::InvalidUtf8 { path, .. }
+            | LoadError::NulByte { path, .. } => path,
             LoadError::Parse(error) => &error.path,
         }
     }
@@ -389,6 +401,11 @@ impl fmt::Display for LoadError {
             LoadError::InvalidUtf8 { path, line } => write!(
                 f,
                 "{}:{line}: the file is not valid UTF-8 (save it as UTF-8)",
+                path.display()
+            ),
+            LoadError::NulByte { path, line } => write!(
+                f,
+                "{}:{line}: the file holds a NUL byte, so it is damaged (remove the byte)",
                 path.display()
             ),
             LoadError::Parse(error) => write!(f, "{error}"),
@@ -564,6 +581,19 @@ mod tests {
         let error = load(&location_in(dir.path())).unwrap_err();
         assert!(matches!(error, LoadError::InvalidUtf8 { line: 3, .. }), "{error:?}");
         assert!(error.to_string().ends_with(":3: the file is not valid UTF-8 (save it as UTF-8)"));
+    }
+
+    #[test]
+    fn load_reports_a_nul_byte_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), b"[default]\nregion = eu\0west-1\n").unwrap();
+        let error = load(&location_in(dir.path())).unwrap_err();
+        assert!(matches!(error, LoadError::NulByte { line: 2, .. }), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .ends_with(":2: the file holds a NUL byte, so it is damaged (remove the byte)")
+        );
     }
 
     #[test]

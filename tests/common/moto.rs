@@ -27,6 +27,52 @@ impl Moto {
         Self::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")])
     }
 
+    /// A server that lets the first `free` requests through unchecked, then checks every
+    /// signature: room for [`Moto::create_access_key`] before the checking starts.
+    pub fn start_checking_keys_after(free: u32) -> Option<Self> {
+        Self::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", &free.to_string())])
+    }
+
+    /// A new IAM user and its access key: keys a checking server accepts. Costs two requests
+    /// of the unchecked allowance.
+    pub fn create_access_key(&self, user: &str) -> (String, String) {
+        let aws = require("aws").expect("the AWS CLI beside moto_server");
+        let iam = |args: &[&str]| {
+            let output = Command::new(&aws)
+                .arg("iam")
+                .args(args)
+                .args(["--endpoint-url", &self.url(), "--output", "text"])
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", "/nonexistent")
+                .env("AWS_ACCESS_KEY_ID", "AKIAUNCHECKED0000001")
+                .env("AWS_SECRET_ACCESS_KEY", "unchecked")
+                .env("AWS_DEFAULT_REGION", "us-east-1")
+                .output()
+                .expect("run aws iam");
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert!(
+                output.status.success(),
+                "aws iam {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            stdout
+        };
+        iam(&["create-user", "--user-name", user]);
+        let keys = iam(&[
+            "create-access-key",
+            "--user-name",
+            user,
+            "--query",
+            "AccessKey.[AccessKeyId,SecretAccessKey]",
+        ]);
+        let mut fields = keys.split_whitespace().map(str::to_owned);
+        let (Some(id), Some(secret)) = (fields.next(), fields.next()) else {
+            panic!("no access key in {keys:?}");
+        };
+        (id, secret)
+    }
+
     fn start_with(env: &[(&str, &str)]) -> Option<Self> {
         let program = require("moto_server")?;
         let port = free_port();
