@@ -6,13 +6,13 @@
 
 use std::fmt::{self, Write as _};
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::time;
+use crate::{fsutil, time};
 
 /// Entries with less time left than this are treated as expired, as the CLI does.
 pub const MIN_REMAINING: Duration = Duration::from_secs(15 * 60);
@@ -137,22 +137,16 @@ pub fn write_entry(dir: &Path, key: &str, entry: &CachedCredentials) -> io::Resu
         let message = format!("cache key {key:?} is not a plain file name");
         return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
     }
-    create_private_dir(dir)?;
+    fsutil::create_private_dir(dir)?;
     let json = serde_json::to_vec(&OutEntry::from(entry)).map_err(io::Error::other)?;
-
-    // tempfile creates the file 0600 on unix; the rename keeps that mode.
-    let mut file =
-        tempfile::Builder::new().prefix(&format!(".{key}.")).suffix(".tmp").tempfile_in(dir)?;
-    file.write_all(&json)?;
-    file.as_file().sync_all()?;
-    file.persist(entry_path(dir, key)).map_err(|e| e.error)?;
-
-    // Durability of the rename itself; some file systems refuse to sync a directory,
-    // and the entry is already complete either way.
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    Ok(())
+    fsutil::write_atomically(
+        dir,
+        &entry_path(dir, key),
+        &format!(".{key}."),
+        0o600,
+        &json,
+        fsutil::Sync::Durable,
+    )
 }
 
 fn entry_path(dir: &Path, key: &str) -> PathBuf {
@@ -162,17 +156,6 @@ fn entry_path(dir: &Path, key: &str) -> PathBuf {
 /// Keys are hex digests; anything that could leave the directory is refused.
 fn is_valid_key(key: &str) -> bool {
     !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 impl fmt::Debug for CachedCredentials {
