@@ -6,11 +6,13 @@
 
 use std::fmt::{self, Write as _};
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
+
+use crate::{fsutil, time};
 
 /// Entries with less time left than this are treated as expired, as the CLI does.
 pub const MIN_REMAINING: Duration = Duration::from_secs(15 * 60);
@@ -135,22 +137,16 @@ pub fn write_entry(dir: &Path, key: &str, entry: &CachedCredentials) -> io::Resu
         let message = format!("cache key {key:?} is not a plain file name");
         return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
     }
-    create_private_dir(dir)?;
+    fsutil::create_private_dir(dir)?;
     let json = serde_json::to_vec(&OutEntry::from(entry)).map_err(io::Error::other)?;
-
-    // tempfile creates the file 0600 on unix; the rename keeps that mode.
-    let mut file =
-        tempfile::Builder::new().prefix(&format!(".{key}.")).suffix(".tmp").tempfile_in(dir)?;
-    file.write_all(&json)?;
-    file.as_file().sync_all()?;
-    file.persist(entry_path(dir, key)).map_err(|e| e.error)?;
-
-    // Durability of the rename itself; some file systems refuse to sync a directory,
-    // and the entry is already complete either way.
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    Ok(())
+    fsutil::write_atomically(
+        dir,
+        &entry_path(dir, key),
+        &format!(".{key}."),
+        0o600,
+        &json,
+        fsutil::Sync::Durable,
+    )
 }
 
 fn entry_path(dir: &Path, key: &str) -> PathBuf {
@@ -160,17 +156,6 @@ fn entry_path(dir: &Path, key: &str) -> PathBuf {
 /// Keys are hex digests; anything that could leave the directory is refused.
 fn is_valid_key(key: &str) -> bool {
     !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 impl fmt::Debug for CachedCredentials {
@@ -316,160 +301,23 @@ fn sha1_hex(text: &str) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the form the CLI v2 writes, with sub-seconds dropped.
 pub fn format_timestamp(time: SystemTime) -> String {
-    let secs = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => after.as_secs() as i64,
-        // Round toward the past so that 1969-12-31T23:59:59.5 stays in its second.
-        Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
-    };
-    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    let (hour, minute, second) = (of_day / 3600, of_day % 3600 / 60, of_day % 60);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}+00:00")
+    time::format_with_zone(time::unix_seconds(time), "+00:00")
 }
 
 /// Parses the expiration forms found in cache files: `...+00:00` (CLI v2), `...Z` (STS, CLI v1,
-/// the SSO caches), `...UTC` (boto3 with its own cache), and other numeric offsets. Fractions
-/// of a second are accepted and dropped. A time without a zone is refused, since it cannot
-/// be placed.
+/// the SSO caches), `...UTC` (boto3 with its own cache), and other numeric offsets; see
+/// [`time::parse_rfc3339`].
 pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() < 19 || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let fixed = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
-    if fixed.iter().any(|&(at, byte)| b[at] != byte) {
-        return None;
-    }
-
-    let num = |from: usize, to: usize| -> Option<i64> {
-        let part = text.get(from..to)?;
-        part.bytes().all(|d| d.is_ascii_digit()).then(|| part.parse().ok())?
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    let valid_day = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
-    if !valid_day || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-
-    let rest = &text[19..];
-    let zone = match rest.strip_prefix('.') {
-        Some(fraction) => {
-            let zone = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
-            if zone.len() == fraction.len() {
-                return None;
-            }
-            zone
-        }
-        None => rest,
-    };
-    let offset = zone_offset_seconds(zone)?;
-
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    from_unix_seconds(secs)
-}
-
-fn zone_offset_seconds(zone: &str) -> Option<i64> {
-    if matches!(zone, "Z" | "z" | "UTC" | "GMT") {
-        return Some(0);
-    }
-    let (sign, body) = match zone.as_bytes().split_first()? {
-        (b'+', body) => (1, body),
-        (b'-', body) => (-1, body),
-        _ => return None,
-    };
-    let [h1, h2, m1, m2] = match *body {
-        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => [h1, h2, m1, m2],
-        _ => return None,
-    };
-    if ![h1, h2, m1, m2].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let pair = |tens: u8, ones: u8| i64::from(tens - b'0') * 10 + i64::from(ones - b'0');
-    let (hours, minutes) = (pair(h1, h2), pair(m1, m2));
-    (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
-}
-
-fn from_unix_seconds(secs: i64) -> Option<SystemTime> {
-    let magnitude = Duration::from_secs(secs.unsigned_abs());
-    if secs >= 0 { UNIX_EPOCH.checked_add(magnitude) } else { UNIX_EPOCH.checked_sub(magnitude) }
-}
-
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date. Counting years from March puts the
-/// leap day last, so every 400-year era has the same shape (146 097 days).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    // 719 468 days lie between 0000-03-01 and 1970-01-01.
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    time::parse_rfc3339(text).and_then(time::from_unix_seconds)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)
-    }
-
-    #[test]
-    fn civil_days_known_dates() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
-        assert_eq!(days_from_civil(2026, 1, 2), 20_455);
-        assert_eq!(civil_from_days(20_455), (2026, 1, 2));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-    }
-
-    #[test]
-    fn civil_days_round_trip_over_centuries() {
-        for days in (-800_000..800_000).step_by(97) {
-            let (y, m, d) = civil_from_days(days);
-            assert!((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m), "{days}");
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-    }
-
-    #[test]
-    fn leap_days() {
-        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
-        assert_eq!(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28), 2);
-        assert_eq!(days_from_civil(2100, 3, 1) - days_from_civil(2100, 2, 28), 1);
-        assert_eq!(days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28), 2);
     }
 
     #[test]
@@ -485,39 +333,6 @@ mod tests {
             format_timestamp(at(5) + Duration::from_millis(999)),
             "1970-01-01T00:00:05+00:00"
         );
-    }
-
-    #[test]
-    fn parses_every_writer_form() {
-        let want = Some(at(1_767_323_045));
-
-        assert_eq!(parse_timestamp("2026-01-02T03:04:05+00:00"), want);
-        assert_eq!(parse_timestamp("2026-01-02T03:04:05Z"), want);
-        assert_eq!(parse_timestamp("2026-01-02T03:04:05UTC"), want);
-        assert_eq!(parse_timestamp("2026-01-02T03:04:05.123456Z"), want);
-        assert_eq!(parse_timestamp("2026-01-02T04:04:05+01:00"), want);
-        assert_eq!(parse_timestamp("2026-01-01T22:04:05-0500"), want);
-    }
-
-    #[test]
-    fn refuses_malformed_times() {
-        for bad in [
-            "",
-            "2026-01-02T03:04:05",
-            "2026-01-02T03:04:05+00",
-            "2026-13-02T03:04:05Z",
-            "2026-02-29T03:04:05Z",
-            "2026-01-02T24:04:05Z",
-            "2026-01-02X03:04:05Z",
-            "2026-01-02T03:04:05 PST",
-            "+026-01-02T03:04:05Z",
-            "2026-01-02T03:04:05Zjunk",
-            "2026-01-02T03:04:05.Z",
-            "2026-01-02T03:04:05+0:000",
-            "2026-01-02T03:04:05+25:00",
-        ] {
-            assert_eq!(parse_timestamp(bad), None, "{bad:?}");
-        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod cli_cache;
 pub mod cmd;
 pub mod config;
 pub mod env;
+pub mod fsutil;
 pub mod logger;
 pub mod partition;
 pub mod plugins;

@@ -80,6 +80,20 @@ impl Context {
         state::state_dir(&self.env).map(StateStore::new)
     }
 
+    /// Records something in the state file. The command has done its work by then, so a
+    /// failure is only a warning.
+    pub fn record(
+        &self,
+        change: impl FnOnce(&StateStore, u64) -> Result<Option<state::Warning>, state::StateError>,
+    ) {
+        let Some(store) = self.state() else { return };
+        match change(&store, self.now) {
+            Ok(Some(warning)) => warn(&warning),
+            Ok(None) => {}
+            Err(error) => warn(&error),
+        }
+    }
+
     /// The recently used profiles; a damaged state file is set aside with one warning.
     pub fn recents(&self) -> Recents {
         let Some(store) = self.state() else { return Recents::default() };

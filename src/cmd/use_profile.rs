@@ -99,14 +99,8 @@ pub fn switch(
     let code = changes.script(shell)?;
 
     // Only a switch that reached a shell counts as a use.
-    if emit(ctx, out, &code, shell)?
-        && let Some(store) = ctx.state()
-    {
-        match store.record_use(&profile.name, ctx.now) {
-            Ok(Some(warning)) => warn(&warning),
-            Ok(None) => {}
-            Err(error) => warn(&error),
-        }
+    if emit(ctx, out, &code, shell)? {
+        ctx.record(|store, now| store.record_use(&profile.name, now));
     }
     Ok(())
 }
@@ -165,14 +159,8 @@ fn use_plugin_profile(
     let shell = ctx.shell(shell_args);
     let code = changes.script(shell)?;
 
-    if emit(ctx, out, &code, shell)?
-        && let Some(store) = ctx.state()
-    {
-        match store.record_use(&profile.name, ctx.now) {
-            Ok(Some(warning)) => warn(&warning),
-            Ok(None) => {}
-            Err(error) => warn(&error),
-        }
+    if emit(ctx, out, &code, shell)? {
+        ctx.record(|store, now| store.record_use(&profile.name, now));
     }
     Ok(true)
 }
@@ -198,13 +186,7 @@ pub fn report_identity(ctx: &Context, profile: &str, identity: Identity) {
         identity.arn,
         identity.partition
     );
-    if let Some(store) = ctx.state() {
-        match store.record_identity(profile, identity, ctx.now) {
-            Ok(Some(warning)) => warn(&warning),
-            Ok(None) => {}
-            Err(error) => warn(&error),
-        }
-    }
+    ctx.record(|store, now| store.record_identity(profile, identity, now));
 }
 
 /// `PATH line N` of a section.

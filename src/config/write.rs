@@ -10,17 +10,16 @@
 
 use std::fs::{self, File};
 use std::io::{self, Write as _};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
 use super::FileKind;
+use crate::fsutil;
 
 /// Mode of a file this module creates: it may hold secrets.
 const NEW_FILE_MODE: u32 = 0o600;
-/// Mode of a directory this module creates.
-const NEW_DIR_MODE: u32 = 0o700;
 /// Symbolic links followed before giving up, as the kernel does.
 const MAX_LINKS: usize = 40;
 
@@ -194,12 +193,8 @@ pub fn replace(path: &Path, expected: &Previous, contents: &[u8]) -> Result<()> 
             dir.display()
         )
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".awsuse-")
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(NEW_FILE_MODE))
-        .tempfile_in(&dir)
-        .with_context(unwritable)?;
+    let mut temp =
+        fsutil::temp_file_in(&dir, ".awsuse-", NEW_FILE_MODE).with_context(unwritable)?;
     temp.write_all(contents).with_context(unwritable)?;
     if let Some(meta) = &existing {
         keep_owner_and_mode(temp.as_file(), meta, &target)?;
@@ -208,7 +203,7 @@ pub fn replace(path: &Path, expected: &Previous, contents: &[u8]) -> Result<()> 
 
     // Someone may have saved the file while this one was written.
     ensure_unchanged(&target, expected)?;
-    temp.persist(&target).map_err(|e| e.error).with_context(|| {
+    fsutil::persist(temp, &target).with_context(|| {
         format!("could not replace {} (make its directory writable)", target.display())
     })?;
     sync_dir(&target);
@@ -245,17 +240,16 @@ fn ensure_unchanged(target: &Path, expected: &Previous) -> Result<()> {
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(NEW_DIR_MODE).create(dir).with_context(|| {
+    fsutil::create_private_dir(dir).with_context(|| {
         format!("could not create the directory {} (check its parent's permissions)", dir.display())
     })
 }
 
-/// Makes the rename itself durable. A failure here leaves a correct file behind, so it is
-/// only logged.
+/// Makes the rename or removal of `target` durable. A failure here leaves a correct file
+/// behind, so it is only logged.
 fn sync_dir(target: &Path) {
-    let Some(dir) = target.parent() else { return };
-    if let Err(error) = File::open(dir).and_then(|d| d.sync_all()) {
-        log::debug!("could not sync the directory {}: {error}", dir.display());
+    if let Some(dir) = target.parent() {
+        fsutil::sync_dir_or_log(dir);
     }
 }
 

@@ -1,9 +1,11 @@
 //! Reading and updating the state file on disk, safely under many concurrent shells.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::fsutil::{self, TEMP_SUFFIX};
 
 use super::error::{StateError, Warning};
 use super::file::{self, Decoded};
@@ -16,7 +18,6 @@ pub const LOCK_NAME: &str = "recent.lock";
 
 /// Temporary files are named so that one left behind by a killed writer can be recognised.
 const TEMP_PREFIX: &str = ".recent.json.";
-const TEMP_SUFFIX: &str = ".tmp";
 
 /// The state file of one state directory.
 #[derive(Clone, Debug)]
@@ -125,7 +126,7 @@ impl StateStore {
         change: impl FnOnce(&mut Recents),
     ) -> Result<Option<Warning>, StateError> {
         let path = self.path();
-        create_private_dir(&self.dir)
+        fsutil::create_private_dir(&self.dir)
             .map_err(|e| StateError::writing("could not create state directory", &self.dir, e))?;
         let lock = self.lock()?;
 
@@ -220,36 +221,14 @@ fn set_aside(path: &Path, now: u64) -> io::Result<PathBuf> {
     Ok(target)
 }
 
-/// Creates the state directory, private to the user, unless it exists; a directory the user
-/// made is left with the mode they gave it.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so that a
 /// process killed at any moment leaves either the old file or the new one.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-    let mut temp = builder.tempfile_in(dir)?;
-
-    temp.write_all(bytes)?;
-    temp.persist(path).map_err(|e| e.error)?;
-
     // Nothing is synced: a flush to disk would cost a switch more than everything else it
     // does, for a list of recent names. After a power cut the file may be the old one or,
     // on file systems that do not order the rename after the data, damaged, and a damaged
     // file is set aside with a warning.
-    Ok(())
+    fsutil::write_atomically(dir, path, TEMP_PREFIX, 0o600, bytes, fsutil::Sync::No)
 }
 
 fn remove_stale_temps(dir: &Path) {

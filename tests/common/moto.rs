@@ -94,6 +94,26 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The account moto says the keys in `env` belong to, asked with the real AWS CLI.
+    pub fn caller_account(&self, env: &[(&str, &str)]) -> Result<String, String> {
+        let aws =
+            find("aws").expect("the AWS CLI is installed beside moto_server (run scripts/test)");
+        let output = Command::new(aws)
+            .args(["sts", "get-caller-identity", "--query", "Account", "--output", "text"])
+            .args(["--endpoint-url", &self.url()])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", "/nonexistent")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run aws");
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
     fn wait_until_ready(&self) {
         let address = SocketAddr::from(([127, 0, 0, 1], self.port));
         let start = Instant::now();

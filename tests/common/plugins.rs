@@ -5,29 +5,16 @@ use std::fs;
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
-use super::shells::find_program;
+// Re-exported for the plugin tests; other test binaries leave them unused.
+#[allow(unused_imports)]
+pub use super::{moto::Moto, shells::require_program};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Whether `program` is there; in CI a missing one fails the test, elsewhere it skips it.
-pub fn require_program(program: &str, package: &str) -> bool {
-    if find_program(program).is_some() {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-        panic!(
-            "{program} is not installed, and CI must run the plugin tests: apt-get install {package}"
-        );
-    }
-    eprintln!("skipping: {program} is not installed (apt-get install {package})");
-    false
 }
 
 /// A directory of plugins, private to the user as the host demands.
@@ -168,69 +155,5 @@ impl Drop for PassStore {
             .env("GNUPGHOME", self.gnupg_home())
             .stderr(Stdio::null())
             .status();
-    }
-}
-
-/// moto's server on a free port, from the virtual environment `scripts/test` makes.
-pub struct Moto {
-    child: Child,
-    pub endpoint: String,
-    pub venv: PathBuf,
-}
-
-impl Moto {
-    /// The server, or `None` (after saying why) when the virtual environment is missing
-    /// outside CI.
-    pub fn start() -> Option<Self> {
-        let venv = std::env::var_os("AWSUSE_TEST_VENV")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join(".venv"));
-        if !venv.join("bin/moto_server").is_file() {
-            if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-                panic!("{} has no moto_server; run scripts/test", venv.display());
-            }
-            eprintln!("skipping the STS check: no moto_server in {}", venv.display());
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(venv.join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), venv };
-
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
-    }
-
-    /// The account moto says the keys in `env` belong to, asked with the real AWS CLI.
-    pub fn caller_account(&self, env: &[(&str, &str)]) -> Result<String, String> {
-        let output = Command::new(self.venv.join("bin/aws"))
-            .args(["sts", "get-caller-identity", "--query", "Account", "--output", "text"])
-            .args(["--endpoint-url", &self.endpoint])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", "/nonexistent")
-            .envs(env.iter().copied())
-            .output()
-            .expect("run aws");
-        if output.status.success() {
-            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        } else {
-            Err(String::from_utf8_lossy(&output.stderr).into_owned())
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

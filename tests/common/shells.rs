@@ -60,15 +60,21 @@ impl Readback {
 /// Whether `shell` can be run here. A missing shell fails the test in CI (`CI=true`) and
 /// skips it elsewhere, saying which shell is missing.
 pub fn require(shell: Shell) -> bool {
-    if find_program(shell.name()).is_some() {
+    require_program(shell.name(), shell.name())
+}
+
+/// Whether `program` is on `PATH`. A missing one fails the test in CI (`CI=true`) and skips it
+/// elsewhere, naming the package that installs it.
+pub fn require_program(program: &str, package: &str) -> bool {
+    if find_program(program).is_some() {
         return true;
     }
     if std::env::var("CI").is_ok_and(|ci| ci == "true") {
         panic!(
-            "{shell} is not installed, and CI must run the shell tests: install it (apt-get install {shell})"
+            "{program} is not installed, and CI must run these tests: apt-get install {package}"
         );
     }
-    eprintln!("skipping: {shell} is not installed");
+    eprintln!("skipping: {program} is not installed (apt-get install {package})");
     false
 }
 
