@@ -343,7 +343,7 @@ fn an_mfa_role_takes_its_code_from_pass_without_prompting() {
     let store = pass_store();
     let mut env = store.env();
     env.extend([
-        ("AWS_ENDPOINT_URL_STS".to_owned(), moto.endpoint.clone()),
+        ("AWS_ENDPOINT_URL_STS".to_owned(), moto.url()),
         ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
         ("AWSUSE_LOG".to_owned(), "debug".to_owned()),
     ]);
@@ -375,13 +375,13 @@ fn an_mfa_role_takes_its_code_from_pass_without_prompting() {
     let Some(session) = Session::new(Shell::Bash) else { return };
     let script = session.work_dir().join("switch.out");
     fs::write(&script, &code).unwrap();
-    let aws = moto.venv.join("bin/aws");
+    let Some(aws) = common::moto::require("aws") else { return };
     let cli = session.run_code(&format!(
         "eval \"$(cat '{}')\"\nrm '{}'\n'{}' sts get-caller-identity --endpoint-url '{}' --query Arn --output text\n",
         script.display(),
         script.display(),
         aws.display(),
-        moto.endpoint
+        moto.url()
     ));
     let (arn, cli_err) = text(&cli);
     assert!(cli.status.success(), "the AWS CLI failed: {cli_err}");
