@@ -63,21 +63,25 @@ pub enum Command {
     /// and AWS_DEFAULT_PROFILE that would win over the profile.
     ///
     /// Example: eval "$(awsuse use prod --region eu-west-1)"
+    #[command(display_order = 2)]
     Use(UseArgs),
 
     /// Remove everything a switch set.
     ///
     /// Example: eval "$(awsuse unset)"
+    #[command(display_order = 3)]
     Unset(ShellArgs),
 
     /// List profiles, recently used first, then the rest alphabetically.
     ///
     /// Example: awsuse list --json | jq '.[] | select(.kind == "sso") | .name'
+    #[command(display_order = 4)]
     List(ListArgs),
 
     /// Show what this shell uses now, read from its environment only.
     ///
     /// Example: awsuse current --json
+    #[command(display_order = 5)]
     Current(CurrentArgs),
 
     /// List the plugins found, their versions and hooks, and why any was refused.
@@ -86,6 +90,7 @@ pub enum Command {
     /// from the awsuse/plugins directory of your data directory.
     ///
     /// Example: awsuse plugins
+    #[command(display_order = 11)]
     Plugins,
     /// Create a credentials profile, or add one to the credentials file.
     ///
@@ -96,6 +101,7 @@ pub enum Command {
     ///
     /// Example: pass show aws/dev | awsuse create --name dev --access-key-id AKIA... \
     ///          --secret-access-key-stdin --region eu-west-1
+    #[command(display_order = 6)]
     Create(CreateArgs),
     /// Pick a profile on the terminal and switch to it.
     ///
@@ -105,6 +111,7 @@ pub enum Command {
     /// goes to standard output.
     ///
     /// Example: eval "$(awsuse choose)"
+    #[command(display_order = 1)]
     Choose(ChooseArgs),
 
     /// Print the shell integration to put in the rc file.
@@ -114,6 +121,7 @@ pub enum Command {
     /// The prompt is left alone unless --prompt is given.
     ///
     /// Example: eval "$(awsuse init zsh --prompt)"
+    #[command(display_order = 7)]
     Init(InitArgs),
 
     /// Print the tab-completion script for a shell.
@@ -122,6 +130,7 @@ pub enum Command {
     /// The init integration already registers completion; this is for those who want it alone.
     ///
     /// Example: awsuse completions fish > ~/.config/fish/completions/awsuse.fish
+    #[command(display_order = 8)]
     Completions(CompletionsArgs),
 
     /// Print the prompt segment from the environment alone.
@@ -131,6 +140,7 @@ pub enum Command {
     /// __awsuse_prompt function prints the same without starting a process.
     ///
     /// Example: PS1='$(awsuse prompt) \$ '
+    #[command(display_order = 9)]
     Prompt,
 
     /// Print the man page in roff, for packagers.
@@ -140,6 +150,7 @@ pub enum Command {
     /// Show the partition, DNS suffixes, STS endpoint and console host of a region.
     ///
     /// Example: awsuse partition cn-north-1 --json
+    #[command(display_order = 10)]
     Partition(PartitionArgs),
 }
 
