@@ -220,11 +220,14 @@ impl Parser {
         if let Target::Nothing = self.target {
             return Err(PROPERTY_OUTSIDE);
         }
-        let (key, value) = split_at_equals(strip_inline_comment(line)).ok_or(NO_EQUALS)?;
-        let (key, value) = (trim(key), trim(value));
+        let (key, raw_value) = split_property(line).ok_or(NO_EQUALS)?;
+        let key = trim(key);
         if key.is_empty() {
             return Err(NO_KEY);
         }
+        // A check reads no further than it must: the value only matters when it is empty.
+        let value = if self.keep { trim(strip_inline_comment(raw_value)) } else { "" };
+        let empty = if self.keep { value.is_empty() } else { value_is_empty(raw_value) };
 
         // Keys with characters the SDKs do not accept are dropped, not reported.
         let index = match self.target {
@@ -240,7 +243,7 @@ impl Parser {
             }
             _ => None,
         };
-        self.current = Some(Current { index, sub_properties: value.is_empty() });
+        self.current = Some(Current { index, sub_properties: empty });
         Ok(())
     }
 
@@ -359,6 +362,28 @@ fn classify_credentials(header: &str) -> Classified<'_> {
 fn split_at_equals(line: &str) -> Option<(&str, &str)> {
     let at = memchr::memchr(b'=', line.as_bytes())?;
     Some((&line[..at], &line[at + 1..]))
+}
+
+/// Splits a property line at its first `=`, as `split_at_equals(strip_inline_comment(line))`
+/// would, without reading the value: a comment that starts before the `=` hides it.
+fn split_property(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = split_at_equals(line)?;
+    // Keys are short: a plain loop costs less than setting up a vector search.
+    let key_bytes = key.as_bytes();
+    let comment = key_bytes
+        .windows(2)
+        .any(|pair| matches!(pair[0], b' ' | b'\t') && matches!(pair[1], b'#' | b';'));
+    (!comment).then_some((key, value))
+}
+
+/// Whether the text after `=` is empty once trimmed and cut at an inline comment. The first
+/// character after `=` never starts a comment: it follows `=`, not a blank.
+fn value_is_empty(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    match bytes.iter().position(|b| *b != b' ' && *b != b'\t') {
+        None => true,
+        Some(first) => first > 0 && matches!(bytes[first], b'#' | b';'),
+    }
 }
 
 /// Cuts a property line at a `#` or `;` that follows a space or tab.
@@ -558,5 +583,18 @@ mod tests {
         let values: Vec<&str> =
             file.sections[0].properties.iter().map(|(_, p)| p.value.as_str()).collect();
         assert_eq!(values, ["x#y", "x;y", "x", "x"]);
+    }
+
+    proptest::proptest! {
+        /// The check-only shortcut reads a property line exactly as the full parse does.
+        #[test]
+        fn the_shortcut_agrees_with_the_full_reading(line in "[a= #;\t]{0,12}") {
+            let full = split_at_equals(strip_inline_comment(&line));
+            let short = split_property(&line);
+            proptest::prop_assert_eq!(full.map(|(k, _)| k), short.map(|(k, _)| k));
+            if let (Some((_, value)), Some((_, raw))) = (full, short) {
+                proptest::prop_assert_eq!(trim(value).is_empty(), value_is_empty(raw));
+            }
+        }
     }
 }
