@@ -38,14 +38,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import peak_kib, tree  # noqa: E402
+from bench import NO_MFA_ROLE, add_no_mfa_role, peak_kib, tree  # noqa: E402
 
 PEERS = {"awscli": ["awscli", "boto3"], "awsume": ["awsume"]}
-
-# A role that needs no MFA code, added to every tree: awsuse switches to it with AWS_PROFILE,
-# awsume assumes it with one AssumeRole call.
-NO_MFA_ROLE = "bench-role-nomfa"
-
 
 def install_peers(venv):
     """A venv with each peer installed, and for each peer either its version or why not."""
@@ -176,12 +171,6 @@ def cases(binary, venv, floor, peers, targets, init):
         ("complete", "awsume-autocomplete",
          awsume and [os.path.join(bin_dir, "awsume-autocomplete")]),
     ]
-
-
-def add_no_mfa_role(home, targets):
-    with open(os.path.join(home, ".aws", "config"), "a") as f:
-        f.write("\n[profile %s]\nrole_arn = arn:aws:iam::141777631706:role/ReadOnly\n"
-                "source_profile = %s\nregion = eu-west-1\n" % (NO_MFA_ROLE, targets["static"]))
 
 
 def run_size(a, size, work, binary, floor, peers, sts_url):
