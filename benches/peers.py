@@ -300,7 +300,7 @@ def svg_chart(rows, path):
             series.setdefault((r["task"], r["tool"]), []).append((r["profiles"], r["median_ms"]))
     if not series:
         return
-    w, h, left, right, top, bottom = 900, 520, 70, 330, 40, 50
+    w, h, left, right, top, bottom = 1040, 520, 70, 470, 40, 50
     xs = sorted({p for pts in series.values() for p, _ in pts})
     ys = [t for pts in series.values() for _, t in pts]
     y_lo = 10 ** math.floor(math.log10(min(ys)))
@@ -347,7 +347,7 @@ def svg_chart(rows, path):
         out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="2" '
                    'stroke-dasharray="%s"/>' % (w - right + 15, w - right + 45, ly, ly, colour,
                                                 DASHES.get(task, "")))
-        label = tool if task in ("start", "list") or task in tool else "%s: %s" % (task, tool)
+        label = tool if task == "start" else "%s: %s" % (task, tool)
         out.append('<text x="%d" y="%d">%s</text>'
                    % (w - right + 50, ly + 4, label.replace("&", "&amp;").replace("<", "&lt;")
                       .replace(">", "&gt;")))
