@@ -78,8 +78,12 @@ pub fn append(existing: &[u8], section: &NewSection) -> Vec<u8> {
     let eol = line_ending(existing);
     let mut out = existing.to_vec();
 
-    // A final line without its ending would run into the new header.
-    if !out.is_empty() && !out.ends_with(b"\n") {
+    // A final line without its ending would run into the new header. A file cut between the
+    // CR and the LF of its last line gets the LF alone: a whole CRLF after the CR would make
+    // that line read as ending in a stray CR, which is no longer blank or no longer the value.
+    if out.ends_with(b"\r") {
+        out.push(b'\n');
+    } else if !out.is_empty() && !out.ends_with(b"\n") {
         out.extend_from_slice(eol);
     }
     let last_line_blank = {
@@ -307,6 +311,17 @@ mod tests {
             let appended = append(old, &section());
             assert_eq!(appended, new, "{:?}", String::from_utf8_lossy(old));
             assert!(appended.starts_with(old));
+        }
+    }
+
+    #[test]
+    fn a_final_cr_without_its_lf_is_completed_not_doubled() {
+        let cases: [(&[u8], &[u8]); 2] = [
+            (b"#\r\n\r", b"#\r\n\r\n[dev]\r\nk = v\r\n"),
+            (b"[a]\nx = 1\r", b"[a]\nx = 1\r\n\n[dev]\nk = v\n"),
+        ];
+        for (old, new) in cases {
+            assert_eq!(append(old, &section()), new, "{:?}", String::from_utf8_lossy(old));
         }
     }
 

@@ -1,0 +1,7 @@
+//! Any bytes as an AWS config or credentials file: see `checks::config_parser`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::config_parser(data));
