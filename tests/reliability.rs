@@ -365,17 +365,15 @@ fn ten_megabyte_line_is_read_in_bounded_memory() {
 }
 
 #[test]
-fn nul_byte_in_a_profile_name_skips_that_section_only() {
+fn nul_byte_in_a_profile_name_names_the_file_and_line() {
     let home = home_with_profiles();
     home.config(&format!("{STATIC}[profile bad\0name]\nregion = eu-west-1\n"));
 
     let (status, stdout, stderr, _) = run_measured(&home, &["list", "--names"]);
 
-    // The SDKs skip a section whose name they refuse; the others keep working.
-    assert!(status.success(), "list failed: {stderr}");
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(stdout, "default\ndev\n");
-    assert_switched(&use_dev(&home, &home.state_dir()));
+    // A NUL byte means a damaged file, as invalid UTF-8 does: the place is named, no guess made.
+    let place = format!("{}:5:", home.config_path().display());
+    assert_clear_failure(status, &stdout, &stderr, &[&place, "NUL byte"]);
 }
 
 #[test]
