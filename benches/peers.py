@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 from bench import NO_MFA_ROLE, add_no_mfa_role, peak_kib, tree  # noqa: E402
 
 PEERS = {"awscli": ["awscli", "boto3"], "awsume": ["awsume"]}
