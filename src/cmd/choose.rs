@@ -141,6 +141,7 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
         return Err(SilentExit(1).into());
     }
     let rows = rows(config, &ctx.recents(), args.recent);
+    watch_for_hangup();
 
     // A profile with a problem cannot be chosen: say why and offer the list again.
     let mut cursor = 0;
@@ -167,6 +168,36 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
         }
     }
 }
+
+/// Ends the process when the terminal goes away under the picker. The terminal library then
+/// reads end-of-file forever instead of failing, and a closed window whose shell did not pass
+/// on the hangup would leave the picker spinning. Nothing reaches standard output.
+fn watch_for_hangup() {
+    use std::os::fd::AsRawFd;
+
+    let Ok(tty) = std::fs::File::open("/dev/tty") else { return };
+    let stdin_is_tty = std::io::stdin().is_terminal();
+    let spawned = std::thread::Builder::new().name("awsuse-hangup".into()).spawn(move || {
+        let fds = if stdin_is_tty { vec![0, tty.as_raw_fd()] } else { vec![tty.as_raw_fd()] };
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            for &fd in &fds {
+                let mut poll = libc::pollfd { fd, events: 0, revents: 0 };
+                // SAFETY: one valid pollfd, a zero timeout; `tty` lives as long as this thread.
+                let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+                if ready > 0 && poll.revents & (libc::POLLHUP | libc::POLLNVAL) != 0 {
+                    std::process::exit(SIGHUP_STATUS);
+                }
+            }
+        }
+    });
+    if let Err(error) = spawned {
+        log::debug!("no hangup watch for the picker: {error}");
+    }
+}
+
+/// The exit status of a process ended by a hangup, as shells report it.
+const SIGHUP_STATUS: i32 = 129;
 
 /// Shows the picker with the cursor on `cursor`; the index of the chosen row.
 fn pick(rows: &[Row], cursor: usize) -> Result<usize> {
