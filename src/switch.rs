@@ -85,6 +85,16 @@ pub fn clear(env: &Env) -> Changes {
     changes
 }
 
+/// What any switch starts from: earlier switches undone, and the keys and other switchers'
+/// markers removed, since some tool would prefer them to what the switch sets.
+fn clear_for_switch(env: &Env) -> Changes {
+    let mut changes = clear(env);
+    for name in CREDENTIAL_VARS.iter().chain(&FOREIGN_MARKERS) {
+        changes.unset(name);
+    }
+    changes
+}
+
 /// Which AWS files the switch must name in the environment, because the user gave them on
 /// the command line and other tools would not find them otherwise.
 #[derive(Clone, Debug, Default)]
@@ -100,13 +110,8 @@ pub fn to_profile(
     location: &Location,
     explicit: &ExplicitFiles,
 ) -> Changes {
-    let mut changes = clear(env);
+    let mut changes = clear_for_switch(env);
     let mut extra: Vec<&str> = Vec::new();
-
-    // Keys and other switchers' markers would win over the profile for some tool.
-    for name in CREDENTIAL_VARS.iter().chain(&FOREIGN_MARKERS) {
-        changes.unset(name);
-    }
 
     changes.set("AWS_PROFILE", &profile.name);
     common(&mut changes, profile);
@@ -156,10 +161,7 @@ impl std::fmt::Debug for ExportedKeys {
 /// The changes that switch to exported keys (roles that need MFA, plugin profiles): the
 /// keys, their expiry, and no `AWS_PROFILE`, which would compete with them.
 pub fn to_keys(env: &Env, profile: &Profile, keys: &ExportedKeys) -> Changes {
-    let mut changes = clear(env);
-    for name in CREDENTIAL_VARS.iter().chain(&FOREIGN_MARKERS) {
-        changes.unset(name);
-    }
+    let mut changes = clear_for_switch(env);
     changes.unset("AWS_PROFILE");
 
     let mut extra = vec!["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
