@@ -6,6 +6,16 @@
 //! switch changes (`switch`), writing shell code (`shell`), remembering what was used
 //! (`state`), and one module a subcommand (`cmd`).
 
+/// Writes one line to standard error, like `eprintln!`, but never panics: a closed terminal
+/// or pipe must not turn a message into a crash.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod cli_cache;
 pub mod cmd;

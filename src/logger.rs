@@ -21,7 +21,7 @@ impl Log for StderrLogger {
                 Level::Debug => "debug",
                 Level::Trace => "trace",
             };
-            eprintln!("awsuse: {level}: {}", record.args());
+            crate::say!("awsuse: {level}: {}", record.args());
         }
     }
 

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             if let Some(SilentExit(code)) = error.downcast_ref::<SilentExit>() {
                 return ExitCode::from(*code as u8);
             }
-            eprintln!("awsuse: {error:#}");
+            let _ = writeln!(io::stderr(), "awsuse: {error:#}");
             ExitCode::FAILURE
         }
     }

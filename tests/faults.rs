@@ -122,3 +122,16 @@ fn invalid_utf8_is_refused_with_file_and_line() {
         assert_fails(&output, &[&at, "not valid UTF-8", "save it as UTF-8"]);
     }
 }
+
+#[test]
+fn a_closed_standard_error_changes_the_status_but_never_panics() {
+    let home = TestHome::new();
+    home.config("[profile a]\nregion = eu-west-1\n");
+    // Standard error a pipe nobody reads: every message fails to be written.
+    for (args, status) in [(&["use", "nosuch"][..], 1), (&["use", "a", "--shell", "bash"], 0)] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let output = home.command().args(args).stderr(writer).output().expect("run awsuse");
+        assert_eq!(output.status.code(), Some(status), "{args:?}: {}", text(&output).0);
+    }
+}

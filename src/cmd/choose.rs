@@ -136,7 +136,7 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
 
     let (location, config) = ctx.load()?;
     if config.profiles.is_empty() {
-        eprintln!(
+        crate::say!(
             "{}\nor write one into {} yourself:\n  [default]\n  aws_access_key_id = ...\n  aws_secret_access_key = ...",
             list::no_profiles(&location),
             location.credentials.display()
@@ -152,7 +152,7 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
         let index = pick(&rows, cursor)?;
         let row = &rows[index];
         if let Some(problem) = &row.details().problem {
-            eprintln!("awsuse: '{}' cannot be used: {problem}", row.name.escape_debug());
+            crate::say!("awsuse: '{}' cannot be used: {problem}", row.name.escape_debug());
             cursor = index;
             continue;
         }
@@ -160,7 +160,7 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
         let sts = StsArgs { validate: !args.no_validate, ..StsArgs::default() };
         match use_profile::switch(ctx, row.name, args.region.as_deref(), &args.shell, &sts, out) {
             Err(error) if sts.validate && error.downcast_ref::<SilentExit>().is_none() => {
-                eprintln!("awsuse: {error:#}");
+                crate::say!("awsuse: {error:#}");
                 let again = Confirm::new("Choose another profile?").with_default(true).prompt();
                 match again {
                     Ok(true) => cursor = index,
@@ -184,18 +184,32 @@ fn watch_for_hangup() {
         let fds = if stdin_is_tty { vec![0, tty.as_raw_fd()] } else { vec![tty.as_raw_fd()] };
         loop {
             std::thread::sleep(std::time::Duration::from_millis(250));
-            for &fd in &fds {
-                let mut poll = libc::pollfd { fd, events: 0, revents: 0 };
-                // SAFETY: one valid pollfd, a zero timeout; `tty` lives as long as this thread.
-                let ready = unsafe { libc::poll(&mut poll, 1, 0) };
-                if ready > 0 && poll.revents & (libc::POLLHUP | libc::POLLNVAL) != 0 {
-                    std::process::exit(SIGHUP_STATUS);
-                }
+            if fds.iter().any(|&fd| hung_up(fd)) {
+                std::process::exit(SIGHUP_STATUS);
             }
         }
     });
     if let Err(error) = spawned {
         log::debug!("no hangup watch for the picker: {error}");
+    }
+}
+
+/// Whether the terminal behind `fd` has gone away.
+fn hung_up(fd: std::os::fd::RawFd) -> bool {
+    let mut poll = libc::pollfd { fd, events: 0, revents: 0 };
+    // SAFETY: one pollfd on the stack and a zero timeout; a closed `fd` reports POLLNVAL.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready > 0 && poll.revents & (libc::POLLHUP | libc::POLLNVAL) != 0
+}
+
+/// Whether the controlling terminal is gone, as after a closed window: the picker's read then
+/// fails, and that failure is the hangup, not something to report.
+fn terminal_gone() -> bool {
+    use std::os::fd::AsRawFd;
+
+    match std::fs::File::open("/dev/tty") {
+        Ok(tty) => hung_up(tty.as_raw_fd()) || (std::io::stdin().is_terminal() && hung_up(0)),
+        Err(_) => true,
     }
 }
 
@@ -221,6 +235,7 @@ fn pick(rows: &[Row], cursor: usize) -> Result<usize> {
             Err(SilentExit(CANCELLED).into())
         }
         Err(InquireError::NotTTY) => bail!("the picker needs a terminal; use `awsuse use NAME`"),
+        Err(InquireError::IO(_)) if terminal_gone() => Err(SilentExit(SIGHUP_STATUS).into()),
         Err(error) => bail!("the picker failed: {error}"),
     }
 }

@@ -75,11 +75,11 @@ pub fn run(ctx: &Context, args: &CreateArgs, out: &mut dyn io::Write) -> Result<
     }
     write_profile(&location, &plan.profile)?;
     let name = &plan.profile.name;
-    eprintln!("awsuse: profile '{name}' added to {}", location.credentials.display());
+    crate::say!("awsuse: profile '{name}' added to {}", location.credentials.display());
 
     // The same path as `awsuse use`, reading the files just written.
     if !plan.switch {
-        eprintln!("awsuse: switch to it with: awsuse use {name}");
+        crate::say!("awsuse: switch to it with: awsuse use {name}");
         return Ok(());
     }
     let args = UseArgs {
@@ -113,7 +113,7 @@ fn validate_with_sts(ctx: &Context, profile: &NewProfile) -> Result<()> {
             profile.name
         ))
     })?;
-    eprintln!("awsuse: the keys belong to account {}, {}", identity.account_id, identity.arn);
+    crate::say!("awsuse: the keys belong to account {}, {}", identity.account_id, identity.arn);
     Ok(())
 }
 
@@ -248,7 +248,7 @@ fn answer<T>(result: Result<T, InquireError>) -> Result<T> {
     match result {
         Ok(value) => Ok(value),
         Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
-            eprintln!("awsuse: cancelled; nothing was written");
+            crate::say!("awsuse: cancelled; nothing was written");
             Err(SilentExit(130).into())
         }
         Err(error) => Err(error).context("could not ask on the terminal"),
@@ -268,7 +268,7 @@ fn edit(ctx: &Context, location: &Location) -> Result<()> {
     let editor = ctx.env.get("VISUAL").or_else(|| ctx.env.get("EDITOR")).ok_or_else(|| {
         anyhow!("set VISUAL or EDITOR to your editor (for example EDITOR=nano), or choose to add a profile")
     })?;
-    eprintln!("{}", format_guide(location));
+    crate::say!("{}", format_guide(location));
 
     // The editor needs the terminal; standard output may be captured by `eval "$(...)"`.
     let terminal =
@@ -293,7 +293,7 @@ fn edit(ctx: &Context, location: &Location) -> Result<()> {
             "{error}\nthe AWS tools cannot read the file now: run awsuse create again to fix it"
         )
     })?;
-    eprintln!("awsuse: {} reads correctly", location.credentials.display());
+    crate::say!("awsuse: {} reads correctly", location.credentials.display());
     Ok(())
 }
 

@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: &CurrentArgs, out: &mut dyn Write) -> Result<()>
         return Ok(());
     }
     if !current.is_active() {
-        eprintln!(
+        crate::say!(
             "awsuse: no AWS profile or keys are active in this shell; switch with `awsuse use NAME`"
         );
         return Err(SilentExit(1).into());
@@ -142,7 +142,7 @@ fn validate(ctx: &Context, args: &CurrentArgs, current: &Current) -> Result<()> 
     };
     match label {
         Some(label) => report_identity(ctx, &label, identity),
-        None => eprintln!("awsuse: account {}, {}", identity.account_id, identity.arn),
+        None => crate::say!("awsuse: account {}, {}", identity.account_id, identity.arn),
     }
     Ok(())
 }

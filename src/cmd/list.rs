@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         .collect();
     rows.extend(from_plugins.iter().map(|p| plugin_row(p, &recents)));
     if rows.is_empty() {
-        eprintln!("{}", no_profiles(&location));
+        crate::say!("{}", no_profiles(&location));
         return Ok(());
     }
 

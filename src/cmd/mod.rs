@@ -111,14 +111,14 @@ impl Context {
 
 /// Prints a warning on standard error.
 pub fn warn(message: &dyn std::fmt::Display) {
-    eprintln!("awsuse: warning: {message}");
+    crate::say!("awsuse: warning: {message}");
 }
 
 /// Writes shell code to standard output, or a hint when standard output is a terminal.
 /// Returns whether the code was written.
 pub fn emit(ctx: &Context, out: &mut dyn Write, code: &str, shell: Shell) -> Result<bool> {
     if ctx.stdout_is_terminal {
-        eprintln!("{}", hint(shell));
+        crate::say!("{}", hint(shell));
         return Ok(false);
     }
     out.write_all(code.as_bytes()).context("could not write to standard output")?;

@@ -66,7 +66,7 @@ pub fn switch(
         }
         let assumed = sts::mfa::assume(&target, &options)?;
         if assumed.from_cache {
-            eprintln!("awsuse: reusing the AWS CLI's cached credentials for '{}'", profile.name);
+            crate::say!("awsuse: reusing the AWS CLI's cached credentials for '{}'", profile.name);
         }
         if sts_args.validate {
             let identity = sts::validate_keys(
@@ -179,7 +179,7 @@ fn add_plugin_variables(ctx: &Context, name: &str, changes: &mut switch::Changes
 /// Says who STS found on standard error and remembers it for the picker. Secrets never
 /// reach this point: an identity is an account and an ARN.
 pub fn report_identity(ctx: &Context, profile: &str, identity: Identity) {
-    eprintln!(
+    crate::say!(
         "awsuse: '{}' is account {}, {} (partition {})",
         profile.escape_debug(),
         identity.account_id,

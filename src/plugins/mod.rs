@@ -187,7 +187,7 @@ impl Host {
     /// Prints every problem once, as a warning on standard error.
     pub fn report(&self) {
         for problem in self.problems() {
-            eprintln!("awsuse: warning: {problem}");
+            crate::say!("awsuse: warning: {problem}");
         }
     }
 
