@@ -16,6 +16,7 @@ macro_rules! say {
     }};
 }
 
+pub mod alloc;
 pub mod cli;
 pub mod cli_cache;
 pub mod cmd;

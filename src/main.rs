@@ -8,6 +8,9 @@ use awsuse::cmd::{self, SilentExit};
 use awsuse::env::Env;
 use awsuse::logger;
 
+#[global_allocator]
+static ALLOCATOR: awsuse::alloc::Allocator = awsuse::alloc::Allocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();

@@ -119,7 +119,7 @@ fn normalize_expected(expected: &Json, form: Form) -> Json {
 fn render(sections: &Sections, expected: &Json) -> Json {
     let rendered = sections.iter().map(|(name, section)| {
         let properties = section.properties.iter().map(|(key, property)| {
-            let nested = expected[name.as_str()][key.as_str()].is_object();
+            let nested = expected[name][key.as_str()].is_object();
             let value = match (&property.value, nested) {
                 (Value::Map { entries, .. }, true) => Json::Object(
                     entries.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect(),
@@ -128,7 +128,7 @@ fn render(sections: &Sections, expected: &Json) -> Json {
             };
             (key.clone(), value)
         });
-        (name.clone(), Json::Object(properties.collect::<Map<_, _>>()))
+        (name.to_owned(), Json::Object(properties.collect::<Map<_, _>>()))
     });
     Json::Object(rendered.collect())
 }

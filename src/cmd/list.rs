@@ -19,9 +19,19 @@ pub fn picker_order<'a>(
     recents: &Recents,
     limit: usize,
 ) -> Vec<(&'a str, bool)> {
+    picker_order_with_prefix(config, recents, limit, "")
+}
+
+/// [`picker_order`] of the names that start with `prefix`: the others are never sorted.
+pub fn picker_order_with_prefix<'a>(
+    config: &'a AwsConfig,
+    recents: &Recents,
+    limit: usize,
+    prefix: &str,
+) -> Vec<(&'a str, bool)> {
     let mut ordered = Vec::with_capacity(config.profiles.len());
     for entry in recents.recent(limit) {
-        if let Some(name) = config.profiles.name(&entry.name) {
+        if let Some(name) = config.profiles.name(&entry.name).filter(|n| n.starts_with(prefix)) {
             ordered.push((name, true));
         }
     }
@@ -31,12 +41,37 @@ pub fn picker_order<'a>(
     let mut rest: Vec<&str> = config
         .profiles
         .keys()
-        .map(String::as_str)
-        .filter(|n| !ordered[..recent].iter().any(|(r, _)| r == n))
+        .filter(|n| n.starts_with(prefix) && !ordered[..recent].iter().any(|(r, _)| r == n))
         .collect();
-    rest.sort_by_cached_key(|name| (name.to_ascii_lowercase(), *name));
+    sort_for_people(&mut rest);
     ordered.extend(rest.into_iter().map(|name| (name, false)));
     ordered
+}
+
+/// Sorts names alphabetically without regard to ASCII case, ties by bytes: `Prod` and `prod`
+/// stay together and the order is the same on every run.
+fn sort_for_people(names: &mut Vec<&str>) {
+    // The first 16 bytes, case folded, as one number: most pairs are told apart by comparing
+    // two integers, and only the rest compare their texts.
+    let key = |name: &str| {
+        let mut folded = [0u8; 16];
+        for (slot, byte) in folded.iter_mut().zip(name.bytes()) {
+            *slot = byte.to_ascii_lowercase();
+        }
+        u128::from_be_bytes(folded)
+    };
+    let mut keyed: Vec<(u128, &str)> = names.iter().map(|&name| (key(name), name)).collect();
+    keyed.sort_unstable_by(|(a_key, a), (b_key, b)| {
+        a_key.cmp(b_key).then_with(|| folded_cmp(a, b)).then_with(|| a.cmp(b))
+    });
+    names.clear();
+    names.extend(keyed.into_iter().map(|(_, name)| name));
+}
+
+/// Compares two names as their ASCII lowercase forms would compare.
+fn folded_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
 }
 
 #[derive(Serialize)]
@@ -72,13 +107,13 @@ fn source_of(section: &Section) -> &'static str {
 pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     let (location, config) = ctx.load()?;
     let recents = ctx.recents();
-    let ordered = picker_order(config, &recents, args.recent);
 
     // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
         let prefix = args.prefix.as_deref().unwrap_or("");
+        let ordered = picker_order_with_prefix(config, &recents, args.recent, prefix);
         let mut buffer = String::with_capacity(ordered.len() * 24);
-        for (name, _) in ordered.iter().filter(|(name, _)| name.starts_with(prefix)) {
+        for (name, _) in &ordered {
             buffer.push_str(name);
             buffer.push('\n');
         }
@@ -87,6 +122,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
 
+    let ordered = picker_order(config, &recents, args.recent);
     let host = plugins::Host::load(&ctx.env);
     let from_plugins = host.profiles(&|name| config.profiles.contains_key(name));
     host.report();
@@ -129,7 +165,7 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 
 /// Plugin profile names after the AWS files' names, within the completion time bound.
 fn plugin_names(ctx: &Context, config: &AwsConfig, prefix: &str, buffer: &mut String) {
-    let taken = || config.profiles.keys().cloned().collect();
+    let taken = || config.profiles.keys().map(str::to_owned).collect();
     for name in plugins::names_within(&ctx.env, taken).into_iter().filter(|n| n.starts_with(prefix))
     {
         buffer.push_str(&name);
@@ -209,5 +245,23 @@ fn ago(seconds: u64) -> String {
         60..3600 => format!("{}m ago", seconds / 60),
         3600..86_400 => format!("{}h ago", seconds / 3600),
         _ => format!("{}d ago", seconds / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn names_sort_as_their_lowercase_forms_then_their_bytes(
+            names in proptest::collection::vec("[a-cA-C_-]{0,20}", 0..40)
+        ) {
+            let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+            sort_for_people(&mut sorted);
+            let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
+            expected.sort_by_key(|name| (name.to_ascii_lowercase(), *name));
+            proptest::prop_assert_eq!(sorted, expected);
+        }
     }
 }

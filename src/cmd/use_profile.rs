@@ -218,7 +218,7 @@ pub fn find<'a>(config: &'a AwsConfig, location: &Location, name: &str) -> Resul
         );
     }
 
-    let close = suggestions(config.profiles.keys().map(String::as_str), name);
+    let close = suggestions(config.profiles.keys(), name);
     let hint = if close.is_empty() {
         "run `awsuse list` to see every profile".to_owned()
     } else {

@@ -6,6 +6,7 @@
 
 mod parse;
 mod sections;
+mod text;
 pub mod write;
 
 use std::collections::BTreeMap;
@@ -273,59 +274,64 @@ fn locate_one(
     Ok(if rest.as_os_str().is_empty() { home } else { home.join(rest) })
 }
 
-/// Merges the two checked files: sections of the same kind and name merge with later keys
-/// winning, and the credentials file is applied after the config file. `[profile default]`
-/// replacing `[default]` is a rule of one file, applied by [`parse`]. Properties are read from
-/// the texts when a section is first looked up.
-fn merge(files: [(ParsedFile, &'static str); 2]) -> AwsConfig {
-    let mut merged = AwsConfig::default();
-    merged.profiles.reserve(files[0].0.sections.len());
-    for (file, text) in files {
-        for section in file.sections {
-            let body = Body { kind: file.kind, text: &text[section.span], line: section.line };
-            sections::select(&mut merged, section.kind).add_body(section.name, body);
-        }
-        merged.ignored.extend(file.ignored);
-    }
-    merged
-}
-
 /// Reads and merges both files. A missing file reads as empty.
+///
+/// Sections of the same kind and name merge with later keys winning, and the credentials
+/// file is applied after the config file. `[profile default]` replacing `[default]` is a rule
+/// of one file, applied by the check. Properties are read from the texts when a section is
+/// first looked up.
 pub fn load(location: &Location) -> Result<AwsConfig, LoadError> {
-    let config = read(&location.config, FileKind::Config)?;
-    let credentials = read(&location.credentials, FileKind::Credentials)?;
-    Ok(merge([config, credentials]))
+    let mut merged = AwsConfig::default();
+    for kind in [FileKind::Config, FileKind::Credentials] {
+        let path = location.path(kind);
+        let Some(text) = read(path, kind)? else { continue };
+        add(&mut merged, text, kind).map_err(|(line, message)| {
+            LoadError::Parse(ParseError { path: path.to_path_buf(), line, message })
+        })?;
+    }
+    Ok(merged)
 }
 
 /// Parses both files from text; errors name the files `config` and `credentials`. The texts
 /// are kept for the life of the process, as those of loaded files are.
 pub fn from_strings(config: &str, credentials: &str) -> Result<AwsConfig, ParseError> {
-    let check =
-        |text: &str, kind: FileKind| {
-            let text: &'static str = String::leak(text.to_owned());
-            let file = parse::parse_at(text, kind, 1, false).map_err(|(line, message)| {
-                ParseError { path: PathBuf::from(kind.as_str()), line, message }
-            })?;
-            Ok((file, text))
-        };
-    Ok(merge([check(config, FileKind::Config)?, check(credentials, FileKind::Credentials)?]))
+    let mut merged = AwsConfig::default();
+    for (text, kind) in [(config, FileKind::Config), (credentials, FileKind::Credentials)] {
+        let text: &'static str = String::leak(text.to_owned());
+        add(&mut merged, text, kind).map_err(|(line, message)| ParseError {
+            path: PathBuf::from(kind.as_str()),
+            line,
+            message,
+        })?;
+    }
+    Ok(merged)
 }
 
-fn read(path: &Path, kind: FileKind) -> Result<(ParsedFile, &'static str), LoadError> {
-    // One read into one buffer that becomes the string without a copy.
-    let bytes = match std::fs::read(path) {
+/// Checks one file and adds its sections to `merged`.
+fn add(merged: &mut AwsConfig, text: &'static str, kind: FileKind) -> Result<(), (usize, String)> {
+    // About 200 bytes a profile in real files: room for most without growing the map.
+    merged.profiles.reserve(text.len() / 256);
+    let ignored = parse::check(text, kind, &mut |header| {
+        let body = Body { kind, text: header.text, line: header.line };
+        sections::select(merged, header.kind).add_body(header.name, body);
+    })?;
+    merged.ignored.extend(ignored);
+    Ok(())
+}
+
+/// Reads one file whole; `None` when it does not exist.
+fn read(path: &Path, kind: FileKind) -> Result<Option<&'static str>, LoadError> {
+    let bytes = match text::read_whole(path) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Ok((ParsedFile::empty(kind), ""));
-        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(_) if path.is_dir() => {
             return Err(LoadError::Directory { path: path.to_path_buf(), kind });
         }
         Err(source) => return Err(LoadError::Read { path: path.to_path_buf(), kind, source }),
     };
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        let line = memchr::memchr_iter(b'\n', valid).count() + 1;
         LoadError::InvalidUtf8 { path: path.to_path_buf(), line }
     })?;
     // A NUL byte means a damaged file, and no environment variable could carry a value with
@@ -334,12 +340,7 @@ fn read(path: &Path, kind: FileKind) -> Result<(ParsedFile, &'static str), LoadE
         let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() + 1;
         return Err(LoadError::NulByte { path: path.to_path_buf(), line });
     }
-    // The text lives as long as the process: sections point into it.
-    let text: &'static str = text.leak();
-    let file = parse::parse_at(text, kind, 1, false).map_err(|(line, message)| {
-        LoadError::Parse(ParseError { path: path.to_path_buf(), line, message })
-    })?;
-    Ok((file, text))
+    Ok(Some(text))
 }
 
 /// Why the AWS files could not be read.

@@ -53,34 +53,43 @@ impl ParsedFile {
 /// In the config file, `[default]` is dropped (and reported as ignored) when the same file has
 /// `[profile default]`, whatever the order, as the SDKs do.
 pub fn parse(text: &str, kind: FileKind) -> Result<ParsedFile, (usize, String)> {
-    parse_at(text, kind, 1, true)
+    parse_at(text, kind, 1)
 }
 
-/// Parses `text` whose first line is line `first_line` of its file. With `keep` false every
-/// line is checked but no property is kept: sections carry their spans for a later parse.
+/// Parses `text` whose first line is line `first_line` of its file.
 pub fn parse_at(
     text: &str,
     kind: FileKind,
     first_line: usize,
-    keep: bool,
 ) -> Result<ParsedFile, (usize, String)> {
-    // A byte order mark makes the first header unreadable for the SDKs and the CLI alike.
-    if text.starts_with('\u{feff}') {
-        return Err((first_line, BOM.to_string()));
-    }
-
-    let mut parser = Parser::new(kind, keep);
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for (number, end) in (first_line..).zip(ends) {
-        // Both ends sit on ASCII bytes, so the slice is on character boundaries.
-        let line = &text[start..end];
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        parser.line(line, number, start).map_err(|message| (number, message.to_string()))?;
-        start = end + 1;
-    }
-    parser.close_span(text.len());
+    let mut parser = Parser::new(text, kind, None);
+    parser.run(first_line)?;
     Ok(parser.finish())
+}
+
+/// A section header that a check found, with the slice of the file it covers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Header<'a> {
+    pub kind: SectionKind,
+    pub name: &'a str,
+    /// 1-based line of the header.
+    pub line: usize,
+    /// The header line and the lines under it, up to the next header.
+    pub text: &'a str,
+}
+
+/// Checks every line of a file without keeping any property, and hands each section that the
+/// SDKs read to `found`, in file order (a bare `[default]` of the config file comes after the
+/// others, and only when the file has no `[profile default]`). Returns the sections the SDKs
+/// skip.
+pub(crate) fn check<'a>(
+    text: &'a str,
+    kind: FileKind,
+    found: &mut dyn FnMut(Header<'a>),
+) -> Result<Vec<Ignored>, (usize, String)> {
+    let mut parser = Parser::new(text, kind, Some(found));
+    parser.run(1)?;
+    Ok(parser.finish().ignored)
 }
 
 const BOM: &str = "the file starts with a byte order mark, which the AWS tools cannot read \
@@ -107,6 +116,8 @@ enum Target {
     Skipped,
     /// An index into `ParsedFile::sections`.
     Section(usize),
+    /// A section the SDKs read, during a check: lines are checked, nothing is kept.
+    Checked,
 }
 
 /// The property that indented lines continue.
@@ -118,7 +129,18 @@ struct Current {
     sub_properties: bool,
 }
 
-struct Parser {
+/// A header whose section is still being read.
+#[derive(Clone, Copy)]
+struct Open<'a> {
+    kind: SectionKind,
+    name: &'a str,
+    line: usize,
+    start: usize,
+    bare_default: bool,
+}
+
+struct Parser<'a, 's> {
+    text: &'a str,
     file: ParsedFile,
     target: Target,
     current: Option<Current>,
@@ -126,33 +148,75 @@ struct Parser {
     /// appears too.
     bare_defaults: Vec<usize>,
     prefixed_default: bool,
-    /// Whether properties are kept, or only checked.
-    keep: bool,
+    /// Where a check sends the sections it finds; without it, properties are kept.
+    found: Option<&'s mut dyn FnMut(Header<'a>)>,
+    /// Bare `[default]` sections a check holds back until the end of the file.
+    held: Vec<Header<'a>>,
     /// The section whose span the next header ends.
-    open: Option<usize>,
+    open: Option<Open<'a>>,
 }
 
-impl Parser {
-    fn new(kind: FileKind, keep: bool) -> Self {
+impl<'a, 's> Parser<'a, 's> {
+    fn new(text: &'a str, kind: FileKind, found: Option<&'s mut dyn FnMut(Header<'a>)>) -> Self {
         Self {
+            text,
             file: ParsedFile::empty(kind),
             target: Target::Nothing,
             current: None,
             bare_defaults: Vec::new(),
             prefixed_default: false,
-            keep,
+            found,
+            held: Vec::new(),
             open: None,
         }
     }
 
+    fn keep(&self) -> bool {
+        self.found.is_none()
+    }
+
+    fn run(&mut self, first_line: usize) -> Result<(), (usize, String)> {
+        let text = self.text;
+        // A byte order mark makes the first header unreadable for the SDKs and the CLI alike.
+        if text.starts_with('\u{feff}') {
+            return Err((first_line, BOM.to_string()));
+        }
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+        for (number, end) in (first_line..).zip(ends) {
+            // Both ends sit on ASCII bytes, so the slice is on character boundaries.
+            let line = &text[start..end];
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
+            start = end + 1;
+        }
+        self.close_span(text.len());
+        Ok(())
+    }
+
     /// Ends the span of the open section at byte `end`.
     fn close_span(&mut self, end: usize) {
-        if let Some(open) = self.open.take() {
-            self.file.sections[open].span.end = end;
+        let Some(open) = self.open.take() else { return };
+        let Some(found) = self.found.as_mut() else {
+            if let Some(section) = self.file.sections.last_mut() {
+                section.span.end = end;
+            }
+            return;
+        };
+        let header = Header {
+            kind: open.kind,
+            name: open.name,
+            line: open.line,
+            text: &self.text[open.start..end],
+        };
+        if open.bare_default {
+            self.held.push(header);
+        } else {
+            found(header);
         }
     }
 
-    fn line(&mut self, line: &str, number: usize, start: usize) -> Result<(), &'static str> {
+    fn line(&mut self, line: &'a str, number: usize, start: usize) -> Result<(), &'static str> {
         if is_blank(line) || line.starts_with(['#', ';']) {
             return Ok(());
         }
@@ -166,7 +230,7 @@ impl Parser {
         }
     }
 
-    fn header(&mut self, line: &str, number: usize, start: usize) -> Result<(), &'static str> {
+    fn header(&mut self, line: &'a str, number: usize, start: usize) -> Result<(), &'static str> {
         // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
         let end = line.find(['#', ';']).unwrap_or(line.len());
         let inner = trim(&line[..end])
@@ -182,25 +246,28 @@ impl Parser {
         };
         match classified {
             Ok((kind, name, bare)) => {
-                let index = self.file.sections.len();
-                if kind == SectionKind::Profile && name == "default" {
-                    if bare {
-                        self.bare_defaults.push(index);
-                    } else {
-                        self.prefixed_default = true;
-                    }
+                let default = kind == SectionKind::Profile && name == "default";
+                if default && !bare {
+                    self.prefixed_default = true;
                 }
-                let name = name.to_string();
-                self.file.sections.push(ParsedSection {
-                    kind,
-                    name,
-                    line: number,
-                    // Most profiles have a handful of keys: one allocation instead of two or three.
-                    properties: if self.keep { Vec::with_capacity(8) } else { Vec::new() },
-                    span: start..start,
-                });
-                self.open = Some(index);
-                self.target = Target::Section(index);
+                let bare_default = default && bare;
+                if self.keep() {
+                    if bare_default {
+                        self.bare_defaults.push(self.file.sections.len());
+                    }
+                    self.file.sections.push(ParsedSection {
+                        kind,
+                        name: name.to_string(),
+                        line: number,
+                        // Most profiles have a handful of keys: one allocation, not two or three.
+                        properties: Vec::with_capacity(8),
+                        span: start..start,
+                    });
+                    self.target = Target::Section(self.file.sections.len() - 1);
+                } else {
+                    self.target = Target::Checked;
+                }
+                self.open = Some(Open { kind, name, line: number, start, bare_default });
             }
             Err((reason, name)) => {
                 self.file.ignored.push(Ignored {
@@ -226,12 +293,13 @@ impl Parser {
             return Err(NO_KEY);
         }
         // A check reads no further than it must: the value only matters when it is empty.
-        let value = if self.keep { trim(strip_inline_comment(raw_value)) } else { "" };
-        let empty = if self.keep { value.is_empty() } else { value_is_empty(raw_value) };
+        let keep = self.keep();
+        let value = if keep { trim(strip_inline_comment(raw_value)) } else { "" };
+        let empty = if keep { value.is_empty() } else { value_is_empty(raw_value) };
 
         // Keys with characters the SDKs do not accept are dropped, not reported.
         let index = match self.target {
-            Target::Section(section) if self.keep && valid_name(key) => {
+            Target::Section(section) if valid_name(key) => {
                 let properties = &mut self.file.sections[section].properties;
                 let property = Property {
                     value: Value::Text(value.to_string()),
@@ -290,6 +358,13 @@ impl Parser {
     }
 
     fn finish(mut self) -> ParsedFile {
+        if let Some(found) = self.found.as_mut() {
+            if !self.prefixed_default {
+                self.held.drain(..).for_each(found);
+            }
+            let dropped = self.held.iter().map(|header| header.line).collect();
+            return self.shadowed(dropped);
+        }
         if !self.prefixed_default || self.bare_defaults.is_empty() {
             return self.file;
         }
@@ -306,7 +381,15 @@ impl Parser {
             index += 1;
             keep
         });
-        for line in dropped {
+        self.shadowed(dropped)
+    }
+
+    /// Reports the bare `[default]` sections at `lines` as replaced by `[profile default]`.
+    fn shadowed(mut self, lines: Vec<usize>) -> ParsedFile {
+        if lines.is_empty() {
+            return self.file;
+        }
+        for line in lines {
             self.file.ignored.push(Ignored {
                 header: "default".to_string(),
                 name: Some("default".to_string()),

@@ -6,6 +6,7 @@
 //! of a section are parsed from those slices the first time it is looked up.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Entry_;
 use std::ops::Index;
 use std::sync::OnceLock;
 
@@ -24,19 +25,26 @@ pub(crate) struct Body {
     pub line: usize,
 }
 
+/// One section: nearly always written once, so the first slice is held inline.
 #[derive(Debug)]
 struct Entry {
-    bodies: Vec<Body>,
-    file: FileKind,
-    line: usize,
-    section: OnceLock<Section>,
+    first: Body,
+    more: Vec<Body>,
+    /// Boxed: most sections are never read, and a small entry keeps the map small.
+    section: OnceLock<Box<Section>>,
+}
+
+impl Entry {
+    fn bodies(&self) -> impl Iterator<Item = &Body> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
 }
 
 /// Sections of one kind (profiles, sso-sessions or services) by name. Iteration order is
 /// unspecified: callers that show names sort them.
 #[derive(Debug, Default)]
 pub struct Sections {
-    entries: HashMap<String, Entry, FxBuildHasher>,
+    entries: HashMap<&'static str, Entry, FxBuildHasher>,
 }
 
 impl Clone for Sections {
@@ -48,46 +56,36 @@ impl Clone for Sections {
 impl Sections {
     /// Adds a slice of a file to the section `name`; where several slices name the same
     /// section, later properties win, and the first slice gives the section's place.
-    pub(crate) fn add_body(&mut self, name: String, body: Body) {
-        self.entries
-            .entry(name)
-            .or_insert_with(|| Entry {
-                bodies: Vec::with_capacity(1),
-                file: body.kind,
-                line: body.line,
-                section: OnceLock::new(),
-            })
-            .bodies
-            .push(body);
+    pub(crate) fn add_body(&mut self, name: &'static str, body: Body) {
+        match self.entries.entry(name) {
+            Entry_::Occupied(mut entry) => entry.get_mut().more.push(body),
+            Entry_::Vacant(entry) => {
+                entry.insert(Entry { first: body, more: Vec::new(), section: OnceLock::new() });
+            }
+        }
     }
 
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.entries.reserve(additional);
     }
 
-    /// Adds a section whose properties are already known (tests, generated profiles).
+    /// Adds a section whose properties are already known (tests, generated profiles). Its
+    /// name lives as long as the process, as names read from the files do.
     pub fn insert(&mut self, section: Section) {
-        let entry = Entry {
-            bodies: Vec::new(),
-            file: section.file,
-            line: section.line,
-            section: OnceLock::from(section.clone()),
-        };
-        self.entries.insert(section.name, entry);
+        let name: &'static str = String::leak(section.name.clone());
+        let first = Body { kind: section.file, text: "", line: section.line };
+        let entry = Entry { first, more: Vec::new(), section: OnceLock::from(Box::new(section)) };
+        self.entries.insert(name, entry);
     }
 
     pub fn get(&self, name: &str) -> Option<&Section> {
-        self.get_key_value(name).map(|(_, section)| section)
-    }
-
-    pub fn get_key_value(&self, name: &str) -> Option<(&String, &Section)> {
         let (name, entry) = self.entries.get_key_value(name)?;
-        Some((name, entry.section.get_or_init(|| materialize(name, entry))))
+        Some(entry.section.get_or_init(|| materialize(name, entry)))
     }
 
     /// The stored name equal to `name`, without reading properties.
-    pub fn name(&self, name: &str) -> Option<&str> {
-        self.entries.get_key_value(name).map(|(name, _)| name.as_str())
+    pub fn name(&self, name: &str) -> Option<&'static str> {
+        self.entries.get_key_value(name).map(|(name, _)| *name)
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
@@ -95,24 +93,24 @@ impl Sections {
     }
 
     /// Names, in no particular order, without reading any properties.
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &String> {
-        self.entries.keys()
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
+        self.entries.keys().copied()
     }
 
     /// Where a section was first defined, without reading its properties.
     pub fn place(&self, name: &str) -> Option<(FileKind, usize)> {
-        self.entries.get(name).map(|entry| (entry.file, entry.line))
+        self.entries.get(name).map(|entry| (entry.first.kind, entry.first.line))
     }
 
     /// Every section, each read on first use.
     pub fn values(&self) -> impl Iterator<Item = &Section> {
         self.entries
             .iter()
-            .map(|(name, entry)| entry.section.get_or_init(|| materialize(name, entry)))
+            .map(|(name, entry)| &**entry.section.get_or_init(|| materialize(name, entry)))
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Section)> {
-        self.entries.keys().zip(self.values())
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Section)> {
+        self.keys().zip(self.values())
     }
 
     pub fn len(&self) -> usize {
@@ -144,10 +142,10 @@ impl FromIterator<Section> for Sections {
 
 /// Parses the slices of one section. They were checked when the file was loaded, so a
 /// failure here is a bug; it yields the properties read so far rather than a panic.
-fn materialize(name: &str, entry: &Entry) -> Section {
-    let mut section = Section::new(name, entry.file, entry.line);
-    for body in &entry.bodies {
-        let parsed = match parse::parse_at(body.text, body.kind, body.line, true) {
+fn materialize(name: &str, entry: &Entry) -> Box<Section> {
+    let mut section = Box::new(Section::new(name, entry.first.kind, entry.first.line));
+    for body in entry.bodies() {
+        let parsed = match parse::parse_at(body.text, body.kind, body.line) {
             Ok(parsed) => parsed,
             Err((line, message)) => {
                 log::error!("a checked section failed to parse again at line {line}: {message}");
