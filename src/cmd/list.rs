@@ -19,48 +19,57 @@ pub fn picker_order<'a>(
     recents: &Recents,
     limit: usize,
 ) -> Vec<(&'a str, bool)> {
-    picker_order_with_prefix(config, recents, limit, "")
+    let (recent, rest) = picker_parts(config, recents, limit, "");
+    let recent = recent.into_iter().map(|name| (name, true));
+    recent.chain(rest.into_iter().map(|name| (name, false))).collect()
 }
 
-/// [`picker_order`] of the names that start with `prefix`: the others are never sorted.
-pub fn picker_order_with_prefix<'a>(
+/// The two parts of [`picker_order`] among the names that start with `prefix`: the recent
+/// names, and the others sorted. Names that do not match are never sorted.
+pub fn picker_parts<'a>(
     config: &'a AwsConfig,
     recents: &Recents,
     limit: usize,
     prefix: &str,
-) -> Vec<(&'a str, bool)> {
-    let mut ordered = Vec::with_capacity(config.profiles.len());
-    for entry in recents.recent(limit) {
-        if let Some(name) = config.profiles.name(&entry.name).filter(|n| n.starts_with(prefix)) {
-            ordered.push((name, true));
-        }
-    }
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let recent: Vec<&str> = recents
+        .recent(limit)
+        .into_iter()
+        .filter_map(|entry| config.profiles.name(&entry.name))
+        .filter(|name| name.starts_with(prefix))
+        .collect();
 
     // A handful of recent names: a scan beats hashing 10,000 others.
-    let recent = ordered.len();
     let mut rest: Vec<&str> = config
         .profiles
         .keys()
-        .filter(|n| n.starts_with(prefix) && !ordered[..recent].iter().any(|(r, _)| r == n))
+        .filter(|name| name.starts_with(prefix) && !recent.contains(name))
         .collect();
     sort_for_people(&mut rest);
-    ordered.extend(rest.into_iter().map(|name| (name, false)));
-    ordered
+    (recent, rest)
 }
 
 /// Sorts names alphabetically without regard to ASCII case, ties by bytes: `Prod` and `prod`
 /// stay together and the order is the same on every run.
 fn sort_for_people(names: &mut Vec<&str>) {
-    // The first 16 bytes, case folded, as one number: most pairs are told apart by comparing
-    // two integers, and only the rest compare their texts.
+    // Names are often all lowercase: then bytes are the whole order.
+    if !names.iter().any(|name| name.bytes().any(|b| b.is_ascii_uppercase())) {
+        names.sort_unstable();
+        return;
+    }
+    // The first 32 bytes, case folded, as two numbers: nearly every pair is told apart by
+    // comparing integers, without a lowercase copy of each name.
     let key = |name: &str| {
-        let mut folded = [0u8; 16];
+        let mut folded = [0u8; 32];
         for (slot, byte) in folded.iter_mut().zip(name.bytes()) {
             *slot = byte.to_ascii_lowercase();
         }
-        u128::from_be_bytes(folded)
+        let (high, low) = folded.split_at(16);
+        let number = |half: &[u8]| u128::from_be_bytes(half.try_into().expect("16 bytes"));
+        (number(high), number(low))
     };
-    let mut keyed: Vec<(u128, &str)> = names.iter().map(|&name| (key(name), name)).collect();
+    let mut keyed: Vec<((u128, u128), &str)> =
+        names.iter().map(|&name| (key(name), name)).collect();
     keyed.sort_unstable_by(|(a_key, a), (b_key, b)| {
         a_key.cmp(b_key).then_with(|| folded_cmp(a, b)).then_with(|| a.cmp(b))
     });
@@ -70,8 +79,8 @@ fn sort_for_people(names: &mut Vec<&str>) {
 
 /// Compares two names as their ASCII lowercase forms would compare.
 fn folded_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+    let fold = |name: &str| name.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
+    fold(a).cmp(&fold(b))
 }
 
 #[derive(Serialize)]
@@ -111,15 +120,12 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
         let prefix = args.prefix.as_deref().unwrap_or("");
-        let ordered = picker_order_with_prefix(config, &recents, args.recent, prefix);
-        let mut buffer = String::with_capacity(ordered.len() * 24);
-        for (name, _) in &ordered {
-            buffer.push_str(name);
-            buffer.push('\n');
+        let (recent, rest) = picker_parts(config, &recents, args.recent, prefix);
+        for name in recent.iter().chain(&rest) {
+            out.write_all(name.as_bytes())?;
+            out.write_all(b"\n")?;
         }
-        plugin_names(ctx, config, prefix, &mut buffer);
-        out.write_all(buffer.as_bytes())?;
-        return Ok(());
+        return plugin_names(ctx, config, prefix, out);
     }
 
     let ordered = picker_order(config, &recents, args.recent);
@@ -164,13 +170,18 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Plugin profile names after the AWS files' names, within the completion time bound.
-fn plugin_names(ctx: &Context, config: &AwsConfig, prefix: &str, buffer: &mut String) {
+fn plugin_names(
+    ctx: &Context,
+    config: &AwsConfig,
+    prefix: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
     let taken = || config.profiles.keys().map(str::to_owned).collect();
     for name in plugins::names_within(&ctx.env, taken).into_iter().filter(|n| n.starts_with(prefix))
     {
-        buffer.push_str(&name);
-        buffer.push('\n');
+        writeln!(out, "{name}")?;
     }
+    Ok(())
 }
 
 /// A plugin profile as a row: its source names the plugin, its file is the plugin's.
@@ -255,7 +266,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn names_sort_as_their_lowercase_forms_then_their_bytes(
-            names in proptest::collection::vec("[a-cA-C_-]{0,20}", 0..40)
+            names in proptest::collection::vec("[a-cA-C_-]{0,20}|[a-c_-]{0,20}", 0..40)
         ) {
             let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
             sort_for_people(&mut sorted);

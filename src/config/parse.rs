@@ -181,17 +181,41 @@ impl<'a, 's> Parser<'a, 's> {
         if text.starts_with('\u{feff}') {
             return Err((first_line, BOM.to_string()));
         }
+        let check = self.found.is_some();
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
         for (number, end) in (first_line..).zip(ends) {
             // Both ends sit on ASCII bytes, so the slice is on character boundaries.
             let line = &text[start..end];
             let line = line.strip_suffix('\r').unwrap_or(line);
-            self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
+            if !(check && self.quick(line)) {
+                self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
+            }
             start = end + 1;
         }
         self.close_span(text.len());
         Ok(())
+    }
+
+    /// Checks the lines that make up nearly all of a file (properties and comments) in one
+    /// pass over their bytes; false sends the line to the general path, which also reports
+    /// every error. What it accepts, the general path accepts the same way.
+    #[inline]
+    fn quick(&mut self, line: &str) -> bool {
+        let bytes = line.as_bytes();
+        match bytes.first() {
+            None | Some(b'#' | b';') => true,
+            Some(b'[' | b' ' | b'\t' | b'=') => false,
+            Some(_) if matches!(self.target, Target::Nothing) => false,
+            Some(_) => {
+                // The key ends at the first '='; a '#' or ';' before it may start a comment,
+                // which the general path judges.
+                let Some(equals) = equals_before_comment_marks(bytes) else { return false };
+                let sub_properties = value_is_empty(&line[equals + 1..]);
+                self.current = Some(Current { index: None, sub_properties });
+                true
+            }
+        }
     }
 
     /// Ends the span of the open section at byte `end`.
@@ -232,7 +256,7 @@ impl<'a, 's> Parser<'a, 's> {
 
     fn header(&mut self, line: &'a str, number: usize, start: usize) -> Result<(), &'static str> {
         // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
-        let end = line.find(['#', ';']).unwrap_or(line.len());
+        let end = memchr::memchr2(b'#', b';', line.as_bytes()).unwrap_or(line.len());
         let inner = trim(&line[..end])
             .strip_prefix('[')
             .and_then(|rest| rest.strip_suffix(']'))
@@ -410,7 +434,7 @@ fn classify_config(header: &str) -> Classified<'_> {
     if header == "default" {
         return Ok((SectionKind::Profile, header, true));
     }
-    let Some((prefix, rest)) = header.split_once([' ', '\t']) else {
+    let Some((prefix, rest)) = split_at_blank(header) else {
         let name = Some(header).filter(|h| !h.is_empty());
         return Err((IgnoredReason::MissingProfilePrefix, name));
     };
@@ -430,7 +454,7 @@ fn classify_config(header: &str) -> Classified<'_> {
 
 /// Reads a credentials file header, which is a bare profile name.
 fn classify_credentials(header: &str) -> Classified<'_> {
-    if let Some(("profile", rest)) = header.split_once([' ', '\t']) {
+    if let Some(("profile", rest)) = split_at_blank(header) {
         let name = Some(trim(rest)).filter(|n| !n.is_empty());
         return Err((IgnoredReason::ProfilePrefixInCredentials, name));
     }
@@ -477,10 +501,63 @@ fn strip_inline_comment(line: &str) -> &str {
         .map_or(line, |i| &line[..i])
 }
 
+/// The place of the first `=` of a line, when no `#` or `;` comes before it. Eight bytes are
+/// looked at in one step: keys are short, and this is the line the check reads most.
+fn equals_before_comment_marks(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte equal to `byte`, exact up to and including the first one.
+    let matching = |word: u64, byte: u8| {
+        let zeroed = word ^ (ONES * u64::from(byte));
+        zeroed.wrapping_sub(ONES) & !zeroed & HIGHS
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let equals = matching(word, b'=');
+        let marks = matching(word, b'#') | matching(word, b';');
+        if equals | marks != 0 {
+            // In little-endian order the lowest set bit is the first byte.
+            let first_equals = equals.trailing_zeros();
+            return (marks.trailing_zeros() > first_equals)
+                .then(|| offset + first_equals as usize / 8);
+        }
+        offset += 8;
+    }
+    for (at, byte) in chunks.remainder().iter().enumerate() {
+        match byte {
+            b'=' => return Some(offset + at),
+            b'#' | b';' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits at the first space or tab, leaving it out.
+fn split_at_blank(text: &str) -> Option<(&str, &str)> {
+    let at = memchr::memchr2(b' ', b'\t', text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 /// Profile, section and property names the SDKs accept: `[A-Za-z0-9_\-/.%@:+]+`.
 pub(crate) fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| NAME_BYTES[usize::from(b)])
 }
+
+/// The bytes of [`valid_name`], as a table: one load a byte.
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+');
+        byte += 1;
+    }
+    table
+};
 
 /// The SDKs trim spaces and tabs only.
 fn trim(text: &str) -> &str {
@@ -669,6 +746,39 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The eight-byte search finds what a byte-by-byte one does.
+        #[test]
+        fn equals_are_found_eight_bytes_at_a_time(line in "[a=#; \t\u{e9}]{0,40}") {
+            let bytes = line.as_bytes();
+            let naive = bytes
+                .iter()
+                .position(|b| matches!(b, b'=' | b'#' | b';'))
+                .filter(|&at| bytes[at] == b'=');
+            proptest::prop_assert_eq!(equals_before_comment_marks(bytes), naive);
+        }
+
+        /// A check finds the same sections and errors as a full parse.
+        #[test]
+        fn a_check_agrees_with_a_full_parse(text in "(\\[((profile|sso-session) )?(a|default)\\]|[ab=#; \t]{0,6}|\r|\n){0,24}") {
+            for kind in [FileKind::Config, FileKind::Credentials] {
+                let parsed = parse(&text, kind);
+                let mut found = Vec::new();
+                let checked = check(&text, kind, &mut |header| found.push((header.name, header.line)));
+                match (parsed, checked) {
+                    (Ok(parsed), Ok(ignored)) => {
+                        let mut expected: Vec<(&str, usize)> =
+                            parsed.sections.iter().map(|s| (s.name.as_str(), s.line)).collect();
+                        expected.sort_by_key(|&(_, line)| line);
+                        found.sort_by_key(|&(_, line)| line);
+                        proptest::prop_assert_eq!(found, expected);
+                        proptest::prop_assert_eq!(ignored, parsed.ignored);
+                    }
+                    (Err(parsed), Err(checked)) => proptest::prop_assert_eq!(parsed, checked),
+                    (parsed, checked) => proptest::prop_assert!(false, "{parsed:?} / {checked:?}"),
+                }
+            }
+        }
+
         /// The check-only shortcut reads a property line exactly as the full parse does.
         #[test]
         fn the_shortcut_agrees_with_the_full_reading(line in "[a= #;\t]{0,12}") {

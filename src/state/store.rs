@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::fsutil::{self, TEMP_SUFFIX};
+use crate::fsutil;
 
 use super::error::{StateError, Warning};
 use super::file::{self, Decoded};
@@ -16,8 +16,9 @@ pub const FILE_NAME: &str = "recent.json";
 /// The lock file's name; it is never renamed, so every writer locks the same inode.
 pub const LOCK_NAME: &str = "recent.lock";
 
-/// Temporary files are named so that one left behind by a killed writer can be recognised.
-const TEMP_PREFIX: &str = ".recent.json.";
+/// The new file is written here first. Only the lock holder writes it, so one name serves
+/// every writer, and one left behind by a killed writer is simply written over.
+const TEMP_NAME: &str = ".recent.json.tmp";
 
 /// The state file of one state directory.
 #[derive(Clone, Debug)]
@@ -145,10 +146,6 @@ impl StateStore {
             }
         };
 
-        // Only a lock holder writes temporary files, so any found now belong to a writer
-        // that was killed.
-        remove_stale_temps(&self.dir);
-
         change(&mut recents);
         write_atomically(&self.dir, &path, &file::encode(&recents))
             .map_err(|e| StateError::writing("could not write state file", &path, e))?;
@@ -221,25 +218,23 @@ fn set_aside(path: &Path, now: u64) -> io::Result<PathBuf> {
     Ok(target)
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so that a
-/// process killed at any moment leaves either the old file or the new one.
+/// Writes `bytes` to a temporary file beside `path` and puts it in the place of `path`, so
+/// that a process killed at any moment leaves either the old file or the new one. The caller
+/// holds the lock.
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     // Nothing is synced: a flush to disk would cost a switch more than everything else it
     // does, for a list of recent names. After a power cut the file may be the old one or,
     // on file systems that do not order the rename after the data, damaged, and a damaged
     // file is set aside with a warning.
-    fsutil::write_atomically(dir, path, TEMP_PREFIX, 0o600, bytes, fsutil::Sync::No)
-}
-
-fn remove_stale_temps(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+    let temp = dir.join(TEMP_NAME);
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    io::Write::write_all(&mut options.open(&temp)?, bytes)?;
+    fsutil::replace(&temp, path)
 }
 
 #[cfg(test)]
@@ -460,15 +455,17 @@ mod tests {
     }
 
     #[test]
-    fn temporary_files_of_a_killed_writer_are_removed() {
+    fn the_temporary_file_of_a_killed_writer_is_written_over() {
         let (_temp, store) = store();
         store.record_use("dev", 1).unwrap();
-        let orphan = store.dir().join(format!("{TEMP_PREFIX}abc123{TEMP_SUFFIX}"));
-        fs::write(&orphan, b"half").unwrap();
+        fs::write(store.dir().join(TEMP_NAME), b"half").unwrap();
 
-        store.record_use("dev", 2).unwrap();
+        store.record_use("prod", 2).unwrap();
 
-        assert!(!orphan.exists());
         assert_eq!(files_in(store.dir()), [FILE_NAME, LOCK_NAME]);
+        let (recents, warning) = store.load_at(3);
+        assert!(warning.is_none());
+        let names: Vec<&str> = recents.entries().iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["prod", "dev"]);
     }
 }
