@@ -119,14 +119,14 @@ fn normalize_expected(expected: &Json, form: Form) -> Json {
 fn render(sections: &Sections, expected: &Json) -> Json {
     let rendered = sections.iter().map(|(name, section)| {
         let properties = section.properties.iter().map(|(key, property)| {
-            let nested = expected[name][key.as_str()].is_object();
+            let nested = expected[name][key].is_object();
             let value = match (&property.value, nested) {
                 (Value::Map { entries, .. }, true) => Json::Object(
                     entries.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect(),
                 ),
                 (value, _) => Json::String(value.as_str().to_string()),
             };
-            (key.clone(), value)
+            (key.to_owned(), value)
         });
         (name.to_owned(), Json::Object(properties.collect::<Map<_, _>>()))
     });

@@ -16,7 +16,7 @@ fn read(path: &str) -> Json {
 fn section(name: &str, props: &Json) -> Section {
     let mut section = Section::new(name, FileKind::Config, 1);
     for (key, value) in props.as_object().unwrap() {
-        let value = Value::Text(value.as_str().unwrap().to_owned());
+        let value = Value::Text(value.as_str().unwrap().to_owned().into());
         section.properties.insert(key.clone(), Property { value, file: FileKind::Config, line: 1 });
     }
     section

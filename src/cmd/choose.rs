@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use anyhow::{Result, bail};
 use inquire::{Confirm, InquireError, Select};
 
-use super::{Context, SilentExit, list, use_profile};
+use super::{Context, SilentExit, list, shown, use_profile, write_cell};
 use crate::cli::{ChooseArgs, StsArgs};
 use crate::config::AwsConfig;
 use crate::partition;
@@ -80,12 +80,14 @@ impl Row<'_> {
 impl fmt::Display for Row<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let details = self.details();
-        let name_w = self.name_width;
-        let recent = if self.recent { '*' } else { ' ' };
-        let name = self.name.escape_debug().to_string();
-        let region = details.region.escape_debug().to_string();
-        write!(f, "{recent} {name:name_w$}  {:KIND_WIDTH$}  {region:REGION_WIDTH$}", details.kind)?;
-        write!(f, "  {:4}", details.mark.unwrap_or(""))?;
+        f.write_str(if self.recent { "* " } else { "  " })?;
+        write_cell(f, &shown(self.name), self.name_width)?;
+        f.write_str("  ")?;
+        write_cell(f, details.kind, KIND_WIDTH)?;
+        f.write_str("  ")?;
+        write_cell(f, &shown(&details.region), REGION_WIDTH)?;
+        f.write_str("  ")?;
+        write_cell(f, details.mark.unwrap_or(""), 4)?;
         if let Some(account) = &self.account {
             write!(f, "  {account}")?;
         }
@@ -99,7 +101,7 @@ impl fmt::Display for Row<'_> {
 /// The rows in picker order: recent profiles first, then the rest alphabetically.
 pub fn rows<'a>(config: &'a AwsConfig, recents: &Recents, recent_limit: usize) -> Vec<Row<'a>> {
     let ordered = list::picker_order(config, recents, recent_limit);
-    let name_width = ordered.iter().map(|(name, _)| name.escape_debug().count()).max().unwrap_or(0);
+    let name_width = ordered.iter().map(|(name, _)| shown(name).chars().count()).max().unwrap_or(0);
     ordered
         .into_iter()
         .map(|(name, recent)| Row {
@@ -144,6 +146,7 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
         return Err(SilentExit(1).into());
     }
     let rows = rows(config, &ctx.recents(), args.recent);
+    analyse_ahead(&rows);
     watch_for_hangup();
 
     // A profile with a problem cannot be chosen: say why and offer the list again.
@@ -170,6 +173,27 @@ pub fn run(ctx: &Context, args: &ChooseArgs, out: &mut dyn Write) -> Result<()> 
             result => return result,
         }
     }
+}
+
+/// Works out every row's details before the picker starts, on all the machine's cores: the
+/// picker formats every row before its first draw, one after the other.
+fn analyse_ahead(rows: &[Row]) {
+    // Below this, a thread costs more than it saves.
+    const PER_THREAD: usize = 500;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = threads.min(rows.len() / PER_THREAD).max(1);
+    if threads == 1 {
+        return;
+    }
+    let chunk = rows.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut chunks = rows.chunks(chunk);
+        let mine = chunks.next();
+        for theirs in chunks {
+            scope.spawn(move || theirs.iter().for_each(|row| _ = row.details()));
+        }
+        mine.into_iter().flatten().for_each(|row| _ = row.details());
+    });
 }
 
 /// Ends the process when the terminal goes away under the picker. The terminal library then

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::Context;
+use super::{Context, shown, write_cell};
 use crate::cli::ListArgs;
 use crate::config::{AwsConfig, FileKind, Location, Section};
 use crate::plugins::{self, PluginProfile};
@@ -218,9 +218,9 @@ fn table(out: &mut dyn Write, rows: &[Row], ctx: &Context) -> Result<()> {
     let active = ctx.env.get("AWSUSE_PROFILE").or_else(|| ctx.env.get("AWS_PROFILE"));
     let width =
         |f: fn(&Row) -> usize, title: &str| rows.iter().map(f).max().unwrap_or(0).max(title.len());
-    let name_w = width(|r| r.name.chars().count(), "PROFILE");
+    let name_w = width(|r| shown(r.name).chars().count(), "PROFILE");
     let kind_w = width(|r| r.kind.len(), "KIND");
-    let region_w = width(|r| r.region.chars().count(), "REGION");
+    let region_w = width(|r| shown(&r.region).chars().count(), "REGION");
     let partition_w = width(|r| r.partition.len(), "PARTITION");
 
     writeln!(
@@ -234,14 +234,19 @@ fn table(out: &mut dyn Write, rows: &[Row], ctx: &Context) -> Result<()> {
             Some(at) => ago(ctx.now.saturating_sub(at)),
             None => "-".to_owned(),
         };
-        let name = row.name.escape_debug().to_string();
-        writeln!(
-            out,
-            "{mark} {name:name_w$}  {:kind_w$}  {:region_w$}  {:partition_w$}  {used}",
-            row.kind,
-            row.region.escape_debug().to_string(),
-            row.partition
-        )?;
+        let mut line = String::with_capacity(name_w + kind_w + region_w + partition_w + 24);
+        line.push(mark);
+        line.push(' ');
+        for (cell, width) in [
+            (shown(row.name), name_w),
+            (row.kind.into(), kind_w),
+            (shown(&row.region), region_w),
+            (row.partition.into(), partition_w),
+        ] {
+            write_cell(&mut line, &cell, width)?;
+            line.push_str("  ");
+        }
+        writeln!(out, "{line}{used}")?;
         for problem in &row.problems {
             writeln!(out, "    ! {problem} ({} line {})", row.file, row.line)?;
         }

@@ -25,6 +25,38 @@ use crate::env::Env;
 use crate::shell::Shell;
 use crate::state::{self, Recents, StateStore};
 
+/// `text` as a terminal should show it: control characters, quotes and backslashes escaped
+/// as Rust's debug format does. Names the SDKs accept are shown as they are, without a copy.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |b: u8| matches!(b, b' '..=b'~') && !matches!(b, b'\\' | b'\'' | b'"');
+    if text.bytes().all(plain) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.escape_debug().to_string())
+    }
+}
+
+/// Writes `text` and the spaces that fill a column of `width` characters. Formatting with a
+/// width writes the spaces one by one, which shows when a picker formats 10,000 rows.
+pub(crate) fn write_cell(
+    out: &mut impl std::fmt::Write,
+    text: &str,
+    width: usize,
+) -> std::fmt::Result {
+    const SPACES: &str = match std::str::from_utf8(&[b' '; 128]) {
+        Ok(spaces) => spaces,
+        Err(_) => panic!("spaces are UTF-8"),
+    };
+    out.write_str(text)?;
+    let mut missing = width.saturating_sub(text.chars().count());
+    while missing > 0 {
+        let chunk = missing.min(SPACES.len());
+        out.write_str(&SPACES[..chunk])?;
+        missing -= chunk;
+    }
+    Ok(())
+}
+
 /// An error that has already been explained to the user and only carries the exit status.
 #[derive(Debug)]
 pub struct SilentExit(pub i32);
@@ -157,5 +189,29 @@ pub fn run(cli: Cli, mut env: Env, out: &mut dyn Write) -> Result<()> {
         Command::Prompt => prompt::run(&ctx, out),
         Command::Man => man::run(out),
         Command::Partition(args) => partition::run(&ctx, &args, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn shown_text_is_the_debug_escape(text in "[a-z\\-'\"\\\\ \t\n\u{1b}\u{e9}]{0,12}") {
+            proptest::prop_assert_eq!(shown(&text), text.escape_debug().to_string());
+        }
+
+        #[test]
+        fn cells_fill_their_column(text in "[a-z\u{e9}]{0,8}", width in 0usize..300) {
+            let mut cell = String::new();
+            write_cell(&mut cell, &text, width).unwrap();
+            proptest::prop_assert_eq!(cell, format!("{text:width$}"));
+        }
+    }
+
+    #[test]
+    fn names_the_sdks_accept_are_shown_without_a_copy() {
+        assert!(matches!(shown("team-a/prod@eu:1+2%"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -9,7 +9,7 @@ mod sections;
 mod text;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -57,13 +57,11 @@ impl Location {
 /// indented `key = value` lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
-    Text(String),
+    /// Borrowed from the file's text where the file lives as long as the process.
+    Text(Cow<'static, str>),
     /// Sub-properties in file order; keys are lowercased, invalid ones are dropped.
     /// `raw` is the value as the SDKs expose it as a string (`"\nname = value"`).
-    Map {
-        raw: String,
-        entries: Vec<(String, String)>,
-    },
+    Map { raw: String, entries: Vec<(String, String)> },
 }
 
 impl Value {
@@ -94,29 +92,85 @@ pub struct Section {
     /// 1-based line of its first header.
     pub line: usize,
     /// Properties by lowercased key.
-    pub properties: BTreeMap<String, Property>,
+    pub properties: Properties,
 }
 
 impl Section {
     pub fn new(name: impl Into<String>, file: FileKind, line: usize) -> Self {
-        Self { name: name.into(), file, line, properties: BTreeMap::new() }
+        Self { name: name.into(), file, line, properties: Properties::default() }
     }
 
     /// A property's text value by key (any case). Sub-property groups are not text.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let property = if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.properties.get(&key.to_ascii_lowercase())
-        } else {
-            self.properties.get(key)
-        };
-        match property.map(|p| &p.value) {
+        match self.property(key).map(|p| &p.value) {
             Some(Value::Text(text)) => Some(text),
             _ => None,
         }
     }
 
+    /// A property by key (any case).
     pub fn property(&self, key: &str) -> Option<&Property> {
-        self.properties.get(&key.to_ascii_lowercase())
+        // Keys are stored lowercased, and callers nearly always ask in lowercase.
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.properties.get(&key.to_ascii_lowercase())
+        } else {
+            self.properties.get(key)
+        }
+    }
+}
+
+/// The properties of a section by lowercased key, in key order. A section holds a handful,
+/// so a sorted vector read from the start finds one faster than a tree does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Properties(Vec<(Cow<'static, str>, Property)>);
+
+impl Properties {
+    pub fn get(&self, key: &str) -> Option<&Property> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, property)| property)
+    }
+
+    /// Sets `key`, replacing an earlier value: later definitions win.
+    pub fn insert(&mut self, key: impl Into<Cow<'static, str>>, property: Property) {
+        let key = key.into();
+        match self.0.binary_search_by(|(k, _)| k.as_ref().cmp(&key)) {
+            Ok(at) => self.0[at].1 = property,
+            Err(at) => self.0.insert(at, (key, property)),
+        }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Property)> {
+        self.0.iter().map(|(key, property)| (key.as_ref(), property))
+    }
+
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.iter().map(|(key, _)| key.as_ref())
+    }
+
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &Property> {
+        self.0.iter().map(|(_, property)| property)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Extend<(Cow<'static, str>, Property)> for Properties {
+    fn extend<I: IntoIterator<Item = (Cow<'static, str>, Property)>>(&mut self, properties: I) {
+        if !self.0.is_empty() {
+            properties.into_iter().for_each(|(key, property)| self.insert(key, property));
+            return;
+        }
+        // Into an empty set, as when a section is read: sort once, and of keys written twice
+        // keep the later one.
+        self.0.extend(properties);
+        self.0.reverse();
+        self.0.sort_by(|(a, _), (b, _)| a.cmp(b));
+        self.0.dedup_by(|(later, _), (earlier, _)| later == earlier);
     }
 }
 
@@ -434,6 +488,19 @@ mod tests {
 
     fn no_fallback() -> Option<PathBuf> {
         None
+    }
+
+    #[test]
+    fn a_key_written_twice_keeps_its_later_value_and_borrows_it() {
+        let parsed =
+            from_strings("[profile a]\nRegion = one\nregion = two\noutput = json\n", "").unwrap();
+        let a = &parsed.profiles["a"];
+        assert_eq!((a.get("region"), a.property("region").map(|p| p.line)), (Some("two"), Some(3)));
+        assert_eq!(a.properties.keys().collect::<Vec<_>>(), ["output", "region"]);
+        assert!(matches!(
+            &a.properties.get("output").unwrap().value,
+            Value::Text(Cow::Borrowed(_))
+        ));
     }
 
     #[test]

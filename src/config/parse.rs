@@ -4,6 +4,8 @@
 //! allocated only for a name, key or value that is kept. Sections the AWS SDKs skip still have
 //! their lines checked (an SDK fails on a broken line anywhere) and are reported as [`Ignored`].
 
+use std::borrow::Cow;
+
 use super::{FileKind, Ignored, IgnoredReason, Property, Value};
 
 /// The kind of a section that the AWS SDKs read.
@@ -26,7 +28,7 @@ pub struct ParsedSection {
     pub line: usize,
     /// Properties in file order with lowercased keys. A key may appear twice: the later wins.
     /// Empty when the file was only checked.
-    pub properties: Vec<(String, Property)>,
+    pub properties: Vec<(Cow<'static, str>, Property)>,
     /// Bytes of the header line and the lines under it, up to the next header.
     pub span: std::ops::Range<usize>,
 }
@@ -63,6 +65,19 @@ pub fn parse_at(
     first_line: usize,
 ) -> Result<ParsedFile, (usize, String)> {
     let mut parser = Parser::new(text, kind, None);
+    parser.run(first_line)?;
+    Ok(parser.finish())
+}
+
+/// [`parse_at`] for a text that lives as long as the process: keys and values are borrowed
+/// from it rather than copied, where they need no change.
+pub(crate) fn parse_static(
+    text: &'static str,
+    kind: FileKind,
+    first_line: usize,
+) -> Result<ParsedFile, (usize, String)> {
+    let mut parser = Parser::new(text, kind, None);
+    parser.lasting = Some(text);
     parser.run(first_line)?;
     Ok(parser.finish())
 }
@@ -154,6 +169,8 @@ struct Parser<'a, 's> {
     held: Vec<Header<'a>>,
     /// The section whose span the next header ends.
     open: Option<Open<'a>>,
+    /// `text`, when it lives as long as the process and kept strings can borrow from it.
+    lasting: Option<&'static str>,
 }
 
 impl<'a, 's> Parser<'a, 's> {
@@ -168,6 +185,27 @@ impl<'a, 's> Parser<'a, 's> {
             found,
             held: Vec::new(),
             open: None,
+            lasting: None,
+        }
+    }
+
+    /// A slice of the text to keep: borrowed when the text lasts, else copied.
+    fn kept(&self, part: &str) -> Cow<'static, str> {
+        match self.lasting {
+            Some(lasting) => {
+                let start = part.as_ptr() as usize - self.text.as_ptr() as usize;
+                Cow::Borrowed(&lasting[start..start + part.len()])
+            }
+            None => Cow::Owned(part.to_owned()),
+        }
+    }
+
+    /// A key to keep, lowercased: borrowed when it is lowercase already and the text lasts.
+    fn kept_key(&self, key: &str) -> Cow<'static, str> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            self.kept(key)
         }
     }
 
@@ -324,13 +362,14 @@ impl<'a, 's> Parser<'a, 's> {
         // Keys with characters the SDKs do not accept are dropped, not reported.
         let index = match self.target {
             Target::Section(section) if valid_name(key) => {
-                let properties = &mut self.file.sections[section].properties;
                 let property = Property {
-                    value: Value::Text(value.to_string()),
+                    value: Value::Text(self.kept(value)),
                     file: self.file.kind,
                     line: number,
                 };
-                properties.push((key.to_ascii_lowercase(), property));
+                let key = self.kept_key(key);
+                let properties = &mut self.file.sections[section].properties;
+                properties.push((key, property));
                 Some(properties.len() - 1)
             }
             _ => None,
@@ -363,13 +402,16 @@ impl<'a, 's> Parser<'a, 's> {
         };
         let value = &mut self.file.sections[section].properties[index].1.value;
         let Some((key, entry_value)) = entry else {
-            let (Value::Text(joined) | Value::Map { raw: joined, .. }) = value;
+            let joined = match value {
+                Value::Text(joined) => joined.to_mut(),
+                Value::Map { raw, .. } => raw,
+            };
             joined.push('\n');
             joined.push_str(text);
             return Ok(());
         };
         if let Value::Text(empty) = value {
-            *value = Value::Map { raw: std::mem::take(empty), entries: Vec::new() };
+            *value = Value::Map { raw: std::mem::take(empty).into_owned(), entries: Vec::new() };
         }
         if let Value::Map { raw, entries } = value {
             raw.push('\n');
@@ -727,13 +769,13 @@ mod tests {
     #[test]
     fn an_empty_value_without_indented_lines_stays_text() {
         let file = config("[default]\nregion =\nother = 1\n");
-        assert_eq!(file.sections[0].properties[0].1.value, Value::Text(String::new()));
+        assert_eq!(file.sections[0].properties[0].1.value, Value::Text("".into()));
     }
 
     #[test]
     fn keys_are_lowercased_and_invalid_keys_dropped() {
         let file = config("[default]\nRegion = a\nin valid = b\n  still dropped\nx! = c\n");
-        let keys: Vec<&str> = file.sections[0].properties.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = file.sections[0].properties.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(keys, ["region"]);
     }
 

@@ -145,7 +145,7 @@ impl FromIterator<Section> for Sections {
 fn materialize(name: &str, entry: &Entry) -> Box<Section> {
     let mut section = Box::new(Section::new(name, entry.first.kind, entry.first.line));
     for body in entry.bodies() {
-        let parsed = match parse::parse_at(body.text, body.kind, body.line) {
+        let parsed = match parse::parse_static(body.text, body.kind, body.line) {
             Ok(parsed) => parsed,
             Err((line, message)) => {
                 log::error!("a checked section failed to parse again at line {line}: {message}");
