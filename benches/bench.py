@@ -127,6 +127,10 @@ def main():
                 ("bash: source init, Tab after use", ["bash", "--norc", "-c",
                  ". %s; COMP_WORDS=(awsuse use ''); COMP_CWORD=2; __awsuse_complete awsuse '' use"
                  % init]),
+                # The same with one letter typed, as people do before pressing Tab among many.
+                ("bash: source init, Tab after use a", ["bash", "--norc", "-c",
+                 ". %s; COMP_WORDS=(awsuse use a); COMP_CWORD=2; __awsuse_complete awsuse a use"
+                 % init]),
             ]
             if has_boto3:
                 cases.append(("boto3 available_profiles", [

@@ -21,8 +21,12 @@ __awsuse_complete() {
     done
     if [[ $sub == use && $cur != -* && $prev != --* ]]; then
         # awsuse matches the prefix itself: a loop over 10,000 names in bash takes longer than
-        # the whole of awsuse. mapfile reads in blocks; names are never expanded.
-        \builtin mapfile -t COMPREPLY < <(\command awsuse list --names --prefix "$cur" 2>/dev/null)
+        # the whole of awsuse. bash reads a pipe one byte at a time in mapfile and read, but a
+        # command substitution in blocks; names are never expanded.
+        \builtin local names
+        names=$(\command awsuse list --names --prefix "$cur" 2>/dev/null)
+        COMPREPLY=()
+        [[ -z $names ]] || \builtin mapfile -t COMPREPLY <<<"$names"
         \builtin return 0
     fi
     _{{cmd}} "$@"

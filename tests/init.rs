@@ -136,3 +136,24 @@ fn tool(name: &str) -> bool {
     eprintln!("skipping: {name} is not installed");
     false
 }
+
+/// The bash completion function offers the names that start with what was typed, and nothing
+/// (not one empty word) when none does.
+#[test]
+fn bash_completes_names_by_prefix_and_offers_nothing_for_no_match() {
+    let home = TestHome::new();
+    home.config("[profile prod-eu]\n[profile prod-us]\n[profile dev]\n");
+    let Some(session) = session(Shell::Bash, &home) else { return };
+    let file = home.path().join("init.bash");
+    std::fs::write(&file, init(Shell::Bash, &[])).unwrap();
+    let code = "complete_word() {\n\
+                    COMP_WORDS=(awsuse use \"$1\"); COMP_CWORD=2\n\
+                    __awsuse_complete awsuse \"$1\" use\n\
+                    echo \"$1: ${#COMPREPLY[@]} ${COMPREPLY[*]}\"\n\
+                }\n\
+                complete_word prod\ncomplete_word d\ncomplete_word x\n";
+    let output = session.run_code(&format!("{}{code}", source_line(Shell::Bash, &file)));
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout, "prod: 2 prod-eu prod-us\nd: 1 dev\nx: 0 \n", "{stderr}");
+}
