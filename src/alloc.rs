@@ -4,7 +4,8 @@
 //! With 10,000 profiles the files' text and the table of sections are a few megabytes that
 //! live until the process exits. Touching them one 4 KiB page at a time costs about as much
 //! as parsing them; a 2 MiB huge page is one fault. Small blocks, which are nearly all of
-//! them, go to the system allocator unchanged.
+//! them, go to the system allocator unchanged. The advice is only advice: where huge pages
+//! are off, or none is free, the kernel backs the block with small pages as usual.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
