@@ -6,7 +6,6 @@
 
 mod parse;
 mod sections;
-mod text;
 pub mod write;
 
 use std::borrow::Cow;
@@ -375,8 +374,10 @@ fn add(merged: &mut AwsConfig, text: &'static str, kind: FileKind) -> Result<(),
 
 /// Reads one file whole; `None` when it does not exist.
 fn read(path: &Path, kind: FileKind) -> Result<Option<&'static str>, LoadError> {
-    let bytes = match text::read_whole(path) {
-        Ok(bytes) => bytes,
+    // The text lives as long as the process: sections point into it. The binary's allocator
+    // gives a large file a block of its own, in huge pages.
+    let bytes: &'static [u8] = match std::fs::read(path) {
+        Ok(bytes) => bytes.leak(),
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(_) if path.is_dir() => {
             return Err(LoadError::Directory { path: path.to_path_buf(), kind });
