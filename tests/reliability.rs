@@ -178,6 +178,12 @@ fn full_file_system_keeps_the_old_state_file_and_still_switches() {
     let (recents, warning) = StateStore::new(state.clone()).load();
     assert!(warning.is_none(), "{}", warning.unwrap());
     assert_eq!(recents.get("dev").map(|e| e.uses), Some(1));
+    let mut left: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["recent.json", "recent.lock"], "a half-written file was left behind");
 }
 
 /// A small xorshift generator: kill times need only vary, and a printed seed replays them.

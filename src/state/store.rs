@@ -233,7 +233,11 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    io::Write::write_all(&mut options.open(&temp)?, bytes)?;
+    if let Err(error) = io::Write::write_all(&mut options.open(&temp)?, bytes) {
+        // A disk that is full now may not be later: leave nothing half written behind.
+        let _ = fs::remove_file(&temp);
+        return Err(error);
+    }
     fsutil::replace(&temp, path)
 }
 
