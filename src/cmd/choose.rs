@@ -44,6 +44,8 @@ pub struct Details {
     pub problem: Option<String>,
     /// What filtering matches against, lowercased once.
     haystack: String,
+    /// The row as the picker shows it, formatted once.
+    line: String,
 }
 
 /// Columns after the name: the longest kind (`web-identity`) and a common long region.
@@ -64,35 +66,46 @@ impl Row<'_> {
                 self.account.as_deref().unwrap_or("")
             )
             .to_lowercase();
-            Details {
+            let mut details = Details {
                 kind: profile.kind.as_str(),
                 region: profile.region.name,
                 mark,
                 problem: profile.problems.first().map(ToString::to_string),
                 haystack,
-            }
+                line: String::new(),
+            };
+            details.line = self.format(&details);
+            details
         })
+    }
+
+    fn format(&self, details: &Details) -> String {
+        let mut line = String::with_capacity(self.name_width + KIND_WIDTH + REGION_WIDTH + 16);
+        line.push_str(if self.recent { "* " } else { "  " });
+        // Writing to a String cannot fail.
+        let _ = write_cell(&mut line, &shown(self.name), self.name_width);
+        line.push_str("  ");
+        let _ = write_cell(&mut line, details.kind, KIND_WIDTH);
+        line.push_str("  ");
+        let _ = write_cell(&mut line, &shown(&details.region), REGION_WIDTH);
+        line.push_str("  ");
+        let _ = write_cell(&mut line, details.mark.unwrap_or(""), 4);
+        if let Some(account) = &self.account {
+            // Read back from the state file, which anyone with the user's rights can edit.
+            line.push_str("  ");
+            line.push_str(&shown(account));
+        }
+        if let Some(problem) = &details.problem {
+            line.push_str("  ! ");
+            line.push_str(problem);
+        }
+        line
     }
 }
 
 impl fmt::Display for Row<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let details = self.details();
-        f.write_str(if self.recent { "* " } else { "  " })?;
-        write_cell(f, &shown(self.name), self.name_width)?;
-        f.write_str("  ")?;
-        write_cell(f, details.kind, KIND_WIDTH)?;
-        f.write_str("  ")?;
-        write_cell(f, &shown(&details.region), REGION_WIDTH)?;
-        f.write_str("  ")?;
-        write_cell(f, details.mark.unwrap_or(""), 4)?;
-        if let Some(account) = &self.account {
-            write!(f, "  {account}")?;
-        }
-        if let Some(problem) = &details.problem {
-            write!(f, "  ! {problem}")?;
-        }
-        Ok(())
+        f.write_str(&self.details().line)
     }
 }
 

@@ -158,18 +158,25 @@ impl Properties {
     }
 }
 
-impl Extend<(Cow<'static, str>, Property)> for Properties {
-    fn extend<I: IntoIterator<Item = (Cow<'static, str>, Property)>>(&mut self, properties: I) {
+impl Properties {
+    /// Adds properties in file order, later ones winning. Into an empty set, as when a
+    /// section is read, the vector is taken as it is and sorted once.
+    pub(crate) fn absorb(&mut self, mut properties: Vec<(Cow<'static, str>, Property)>) {
         if !self.0.is_empty() {
             properties.into_iter().for_each(|(key, property)| self.insert(key, property));
             return;
         }
-        // Into an empty set, as when a section is read: sort once, and of keys written twice
-        // keep the later one.
-        self.0.extend(properties);
-        self.0.reverse();
-        self.0.sort_by(|(a, _), (b, _)| a.cmp(b));
-        self.0.dedup_by(|(later, _), (earlier, _)| later == earlier);
+        // Reversed, a stable sort puts the later of two equal keys first, and it is kept.
+        properties.reverse();
+        properties.sort_by(|(a, _), (b, _)| a.cmp(b));
+        properties.dedup_by(|(a, _), (b, _)| a == b);
+        self.0 = properties;
+    }
+}
+
+impl Extend<(Cow<'static, str>, Property)> for Properties {
+    fn extend<I: IntoIterator<Item = (Cow<'static, str>, Property)>>(&mut self, properties: I) {
+        self.absorb(properties.into_iter().collect());
     }
 }
 

@@ -516,6 +516,10 @@ fn split_at_equals(line: &str) -> Option<(&str, &str)> {
 /// Splits a property line at its first `=`, as `split_at_equals(strip_inline_comment(line))`
 /// would, without reading the value: a comment that starts before the `=` hides it.
 fn split_property(line: &str) -> Option<(&str, &str)> {
+    // Nearly always no '#' or ';' comes before the '=', and then there is no comment to find.
+    if let Some(at) = equals_before_comment_marks(line.as_bytes()) {
+        return Some((&line[..at], &line[at + 1..]));
+    }
     let (key, value) = split_at_equals(line)?;
     // Keys are short: a plain loop costs less than setting up a vector search.
     let key_bytes = key.as_bytes();
@@ -538,7 +542,9 @@ fn value_is_empty(value: &str) -> bool {
 /// Cuts a property line at a `#` or `;` that follows a space or tab.
 fn strip_inline_comment(line: &str) -> &str {
     let bytes = line.as_bytes();
-    memchr::memchr2_iter(b'#', b';', bytes)
+    // Values are short, and setting up a vector search costs more than reading them.
+    (0..bytes.len())
+        .filter(|&i| matches!(bytes[i], b'#' | b';'))
         .find(|&i| i > 0 && matches!(bytes[i - 1], b' ' | b'\t'))
         .map_or(line, |i| &line[..i])
 }

@@ -153,7 +153,7 @@ fn materialize(name: &str, entry: &Entry) -> Box<Section> {
             }
         };
         for part in parsed.sections {
-            section.properties.extend(part.properties);
+            section.properties.absorb(part.properties);
         }
     }
     section
