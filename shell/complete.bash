@@ -21,12 +21,16 @@ __awsuse_complete() {
     done
     if [[ $sub == use && $cur != -* && $prev != --* ]]; then
         # awsuse matches the prefix itself: a loop over 10,000 names in bash takes longer than
-        # the whole of awsuse. bash reads a pipe one byte at a time in mapfile and read, but a
-        # command substitution in blocks; names are never expanded.
-        \builtin local names
+        # the whole of awsuse. bash reads a pipe one byte at a time (mapfile, read, and small
+        # here-strings are pipes), but a command substitution in blocks. The names are then
+        # split at newlines only and never expanded: a plugin's names may hold '*'.
+        \builtin local names IFS=$'\n' noglob=
         names=$(\command awsuse list --names --prefix "$cur" 2>/dev/null)
-        COMPREPLY=()
-        [[ -z $names ]] || \builtin mapfile -t COMPREPLY <<<"$names"
+        [[ $- == *f* ]] && noglob=1
+        \builtin set -f
+        # shellcheck disable=SC2206
+        COMPREPLY=($names)
+        [[ -n $noglob ]] || \builtin set +f
         \builtin return 0
     fi
     _{{cmd}} "$@"

@@ -138,7 +138,7 @@ fn tool(name: &str) -> bool {
 }
 
 /// The bash completion function offers the names that start with what was typed, and nothing
-/// (not one empty word) when none does.
+/// (not one empty word) when none does, and leaves pathname expansion as it found it.
 #[test]
 fn bash_completes_names_by_prefix_and_offers_nothing_for_no_match() {
     let home = TestHome::new();
@@ -151,9 +151,14 @@ fn bash_completes_names_by_prefix_and_offers_nothing_for_no_match() {
                     __awsuse_complete awsuse \"$1\" use\n\
                     echo \"$1: ${#COMPREPLY[@]} ${COMPREPLY[*]}\"\n\
                 }\n\
-                complete_word prod\ncomplete_word d\ncomplete_word x\n";
+                glob() { case $- in *f*) echo \"glob off\" ;; *) echo \"glob on\" ;; esac; }\n\
+                complete_word prod\ncomplete_word d\ncomplete_word x\nglob\n\
+                set -f\ncomplete_word p\nglob\n";
     let output = session.run_code(&format!("{}{code}", source_line(Shell::Bash, &file)));
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert_eq!(stdout, "prod: 2 prod-eu prod-us\nd: 1 dev\nx: 0 \n", "{stderr}");
+    // The shell's own setting of pathname expansion is left as it was.
+    let expected =
+        "prod: 2 prod-eu prod-us\nd: 1 dev\nx: 0 \nglob on\np: 2 prod-eu prod-us\nglob off\n";
+    assert_eq!(stdout, expected, "{stderr}");
 }
