@@ -219,41 +219,76 @@ impl<'a, 's> Parser<'a, 's> {
         if text.starts_with('\u{feff}') {
             return Err((first_line, BOM.to_string()));
         }
-        let check = self.found.is_some();
+        if self.found.is_some() {
+            return self.run_check(first_line);
+        }
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
         for (number, end) in (first_line..).zip(ends) {
             // Both ends sit on ASCII bytes, so the slice is on character boundaries.
             let line = &text[start..end];
             let line = line.strip_suffix('\r').unwrap_or(line);
-            if !(check && self.quick(line)) {
-                self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
-            }
+            self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
             start = end + 1;
         }
         self.close_span(text.len());
         Ok(())
     }
 
-    /// Checks the lines that make up nearly all of a file (properties and comments) in one
-    /// pass over their bytes; false sends the line to the general path, which also reports
-    /// every error. What it accepts, the general path accepts the same way.
-    #[inline]
-    fn quick(&mut self, line: &str) -> bool {
-        let bytes = line.as_bytes();
-        match bytes.first() {
-            None | Some(b'#' | b';') => true,
-            Some(b'[' | b' ' | b'\t' | b'=') => false,
-            Some(_) if matches!(self.target, Target::Nothing) => false,
-            Some(_) => {
-                // The key ends at the first '='; a '#' or ';' before it may start a comment,
-                // which the general path judges.
-                let Some(equals) = equals_before_comment_marks(bytes) else { return false };
-                let sub_properties = value_is_empty(&line[equals + 1..]);
-                self.current = Some(Current { index: None, sub_properties });
-                true
-            }
+    /// The pass of a check over a whole file. The lines that make up nearly all of a file are
+    /// read in place: blank lines and comments are skipped to their end, and a property line
+    /// is read up to its '=' and the first character of its value. Every other line, and
+    /// every error, goes through [`Parser::line`]; what is read in place, it reads the same.
+    fn run_check(&mut self, first_line: usize) -> Result<(), (usize, String)> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let line_end =
+            |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at);
+        let mut start = 0;
+        let mut number = first_line;
+        while start <= bytes.len() {
+            let end = match bytes.get(start) {
+                None => bytes.len(),
+                Some(b'\n') => start,
+                Some(b'#' | b';') => line_end(start),
+                Some(b'[' | b' ' | b'\t' | b'=' | b'\r') => {
+                    self.general(start, line_end(start), number)?
+                }
+                Some(_) if matches!(self.target, Target::Nothing) => {
+                    self.general(start, line_end(start), number)?
+                }
+                Some(_) => match key_end(&bytes[start..]) {
+                    Some(equals) => {
+                        let value = start + equals + 1;
+                        let end = line_end(value);
+                        let value = &text[value..end];
+                        let sub_properties =
+                            value_is_empty(value.strip_suffix('\r').unwrap_or(value));
+                        self.current = Some(Current { index: None, sub_properties });
+                        end
+                    }
+                    None => self.general(start, line_end(start), number)?,
+                },
+            };
+            start = end + 1;
+            number += 1;
         }
+        self.close_span(text.len());
+        Ok(())
+    }
+
+    /// Reads the line from `start` to `end` (its newline) the general way; returns `end`.
+    fn general(
+        &mut self,
+        start: usize,
+        end: usize,
+        number: usize,
+    ) -> Result<usize, (usize, String)> {
+        // Both ends sit on ASCII bytes, so the slice is on character boundaries.
+        let line = &self.text[start..end];
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        self.line(line, number, start).map_err(|message| (number, message.to_string()))?;
+        Ok(end)
     }
 
     /// Ends the span of the open section at byte `end`.
@@ -517,7 +552,7 @@ fn split_at_equals(line: &str) -> Option<(&str, &str)> {
 /// would, without reading the value: a comment that starts before the `=` hides it.
 fn split_property(line: &str) -> Option<(&str, &str)> {
     // Nearly always no '#' or ';' comes before the '=', and then there is no comment to find.
-    if let Some(at) = equals_before_comment_marks(line.as_bytes()) {
+    if let Some(at) = key_end(line.as_bytes()) {
         return Some((&line[..at], &line[at + 1..]));
     }
     let (key, value) = split_at_equals(line)?;
@@ -549,26 +584,19 @@ fn strip_inline_comment(line: &str) -> &str {
         .map_or(line, |i| &line[..i])
 }
 
-/// The place of the first `=` of a line, when no `#` or `;` comes before it. Eight bytes are
-/// looked at in one step: keys are short, and this is the line the check reads most.
-fn equals_before_comment_marks(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // The high bit of each byte equal to `byte`, exact up to and including the first one.
-    let matching = |word: u64, byte: u8| {
-        let zeroed = word ^ (ONES * u64::from(byte));
-        zeroed.wrapping_sub(ONES) & !zeroed & HIGHS
-    };
+/// The place of the first `=` of the text, when it comes before any newline, `#` or `;`.
+/// Eight bytes are looked at in one step: keys are short, and their lines are most of a file.
+fn key_end(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         let equals = matching(word, b'=');
-        let marks = matching(word, b'#') | matching(word, b';');
-        if equals | marks != 0 {
+        let stops = matching(word, b'\n') | matching(word, b'#') | matching(word, b';');
+        if equals | stops != 0 {
             // In little-endian order the lowest set bit is the first byte.
             let first_equals = equals.trailing_zeros();
-            return (marks.trailing_zeros() > first_equals)
+            return (stops.trailing_zeros() > first_equals)
                 .then(|| offset + first_equals as usize / 8);
         }
         offset += 8;
@@ -576,11 +604,20 @@ fn equals_before_comment_marks(bytes: &[u8]) -> Option<usize> {
     for (at, byte) in chunks.remainder().iter().enumerate() {
         match byte {
             b'=' => return Some(offset + at),
-            b'#' | b';' => return None,
+            b'\n' | b'#' | b';' => return None,
             _ => {}
         }
     }
     None
+}
+
+/// The high bit of each byte of `word` equal to `byte`: exact up to and including the first
+/// one, which is all the callers read.
+fn matching(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zeroed = word ^ (ONES * u64::from(byte));
+    zeroed.wrapping_sub(ONES) & !zeroed & HIGHS
 }
 
 /// Splits at the first space or tab, leaving it out.
@@ -796,13 +833,13 @@ mod tests {
     proptest::proptest! {
         /// The eight-byte search finds what a byte-by-byte one does.
         #[test]
-        fn equals_are_found_eight_bytes_at_a_time(line in "[a=#; \t\u{e9}]{0,40}") {
+        fn equals_are_found_eight_bytes_at_a_time(line in "[a=#; \t\n\u{e9}]{0,40}") {
             let bytes = line.as_bytes();
             let naive = bytes
                 .iter()
-                .position(|b| matches!(b, b'=' | b'#' | b';'))
+                .position(|b| matches!(b, b'=' | b'#' | b';' | b'\n'))
                 .filter(|&at| bytes[at] == b'=');
-            proptest::prop_assert_eq!(equals_before_comment_marks(bytes), naive);
+            proptest::prop_assert_eq!(key_end(bytes), naive);
         }
 
         /// A check finds the same sections and errors as a full parse.
