@@ -35,30 +35,47 @@ def peak_kib(argv, env, runs=3):
     return peak
 
 
-def measure(argv, env, runs, warmup=3):
-    """Median, p10, p90 wall milliseconds of `argv` over `runs` fresh processes, and its peak
-    resident memory in KiB."""
-    times = []
+def run_once(argv, env, devnull):
+    """Wall and CPU (user + system) milliseconds of one fresh process running `argv`."""
+    start = time.perf_counter()
+    pid = os.posix_spawnp(argv[0], argv, env, file_actions=[
+        (os.POSIX_SPAWN_DUP2, devnull, 1),
+        (os.POSIX_SPAWN_DUP2, devnull, 2),
+    ])
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("benchmark command failed: %s" % " ".join(argv))
+    return elapsed * 1e3, (usage.ru_utime + usage.ru_stime) * 1e3
+
+
+def summary(times, cpu):
+    times = sorted(times)
+    q = statistics.quantiles(times, n=10)
+    return {"median_ms": statistics.median(times), "p10_ms": q[0], "p90_ms": q[-1],
+            "cpu_ms": statistics.median(cpu), "runs": len(times)}
+
+
+def measure_together(cases, env, runs, warmup=3):
+    """Runs every case `runs` times (after `warmup`), taking turns: the machine's speed
+    changes from minute to minute, and taking turns makes a change fall on every case alike.
+    Returns each case's median, p10 and p90 wall time, median CPU time and peak memory."""
+    times = {label: ([], []) for label, _ in cases}
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         for i in range(warmup + runs):
-            start = time.perf_counter()
-            pid = os.posix_spawnp(argv[0], argv, env, file_actions=[
-                (os.POSIX_SPAWN_DUP2, devnull, 1),
-                (os.POSIX_SPAWN_DUP2, devnull, 2),
-            ])
-            _, status = os.waitpid(pid, 0)
-            elapsed = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise SystemExit("benchmark command failed: %s" % " ".join(argv))
-            if i >= warmup:
-                times.append(elapsed)
+            for label, argv in cases:
+                wall, cpu = run_once(argv, env, devnull)
+                if i >= warmup:
+                    times[label][0].append(wall)
+                    times[label][1].append(cpu)
     finally:
         os.close(devnull)
-    times.sort()
-    q = statistics.quantiles(times, n=10)
-    return {"median_ms": statistics.median(times) * 1e3, "p10_ms": q[0] * 1e3,
-            "p90_ms": q[-1] * 1e3, "peak_kib": peak_kib(argv, env), "runs": runs}
+    results = {}
+    for label, argv in cases:
+        results[label] = summary(*times[label])
+        results[label]["peak_kib"] = peak_kib(argv, env)
+    return results
 
 
 def tree(root, size):
@@ -138,14 +155,20 @@ def main():
             else:
                 print("boto3 is not importable by %s: its row is left out" % a.python,
                       file=sys.stderr)
-            for label, argv in cases:
-                runs = a.runs if not label.startswith("boto3") else max(5, a.runs // 8)
-                r = measure(argv, env, runs)
+            # boto3 takes a second a run: fewer runs, after the others, as a yardstick of how
+            # fast the machine was.
+            quick = [(label, argv) for label, argv in cases if not label.startswith("boto3")]
+            slow = [(label, argv) for label, argv in cases if label.startswith("boto3")]
+            measured = measure_together(quick, env, a.runs)
+            measured.update(measure_together(slow, env, max(5, a.runs // 8), warmup=1))
+            for label, _ in cases:
+                r = measured[label]
                 r.update({"profiles": size, "bytes": size_bytes, "case": label})
                 results.append(r)
-                print("%6d profiles  %-38s median %8.2f ms  p10-p90 %7.2f-%7.2f ms  peak %6.1f MiB"
-                      % (size, label, r["median_ms"], r["p10_ms"], r["p90_ms"],
-                         r["peak_kib"] / 1024), file=sys.stderr)
+                print("%6d profiles  %-38s median %8.2f ms  p10-p90 %7.2f-%7.2f ms  cpu %7.2f ms"
+                      "  peak %6.1f MiB" % (size, label, r["median_ms"], r["p10_ms"],
+                                            r["p90_ms"], r["cpu_ms"], r["peak_kib"] / 1024),
+                      file=sys.stderr)
         prompt_costs(binary, results)
         first_draw(binary, work, results)
     finally:
@@ -153,12 +176,13 @@ def main():
 
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    print("| profiles | file size | command | median | p10 to p90 | peak memory |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print("| profiles | file size | command | median | p10 to p90 | CPU (median) | peak memory |")
+    print("|---:|---:|---|---:|---:|---:|---:|")
     for r in results:
-        print("| %d | %.0f KiB | %s | %.2f ms | %.2f to %.2f ms | %.1f MiB |" % (
+        cpu = "%.2f ms" % r["cpu_ms"] if "cpu_ms" in r else "-"
+        print("| %d | %.0f KiB | %s | %.2f ms | %.2f to %.2f ms | %s | %.1f MiB |" % (
             r["profiles"], r["bytes"] / 1024, r["case"], r["median_ms"], r["p10_ms"],
-            r["p90_ms"], r["peak_kib"] / 1024))
+            r["p90_ms"], cpu, r["peak_kib"] / 1024))
 
 
 PROMPT_LOOPS = {
@@ -179,11 +203,11 @@ def prompt_costs(binary, results, n=2000):
         init = subprocess.run([binary, "init", shell], check=True, stdout=subprocess.PIPE).stdout
         source = "%s | source" if shell == "fish" else 'eval "$(%s)"'
         load = source % ("%s init %s" % (binary, shell))
-        per = {}
-        for label, call in (("none", "true"), ("segment", "__awsuse_prompt_update")):
-            code = "%s\n%s" % (load, PROMPT_LOOPS[shell].format(n=n, call=call))
-            r = measure([shell] + SHELL_ARGS[shell] + ["-c", code], env, 5, warmup=1)
-            per[label] = r["median_ms"] * 1e3 / n
+        loops = [(label, [shell] + SHELL_ARGS[shell] + ["-c", "%s\n%s" % (
+            load, PROMPT_LOOPS[shell].format(n=n, call=call))])
+            for label, call in (("none", "true"), ("segment", "__awsuse_prompt_update"))]
+        measured = measure_together(loops, env, 5, warmup=1)
+        per = {label: r["median_ms"] * 1e3 / n for label, r in measured.items()}
         cost = per["segment"] - per["none"]
         results.append({"case": "%s prompt segment per prompt" % shell, "profiles": 0,
                         "bytes": len(init), "median_ms": cost / 1e3, "p10_ms": cost / 1e3,

@@ -20,7 +20,7 @@ function __awsuse_complete() {
     done
     if [[ $sub == use && ${words[CURRENT]} != -* && ${words[CURRENT-1]} != --* ]]; then
         \builtin local -a names
-        names=(${(f)"$(\command awsuse list --names 2>/dev/null)"})
+        names=(${(f)"$(\command awsuse list --names --prefix '' 2>/dev/null)"})
         \builtin compadd -Q -a names
         \builtin return
     fi

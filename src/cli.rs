@@ -280,7 +280,8 @@ pub struct ListArgs {
     #[arg(long)]
     pub names: bool,
 
-    /// With --names, only the names that start with PREFIX (completion asks for these).
+    /// With --names, only the names that start with PREFIX. This is what completion asks:
+    /// only section headers are read, so a broken line elsewhere does not stop it.
     #[arg(long, value_name = "PREFIX", requires = "names", allow_hyphen_values = true)]
     pub prefix: Option<String>,
 

@@ -131,6 +131,10 @@ fn list_names_puts_recent_profiles_first() {
     let prefixed = text(&home.run(&["list", "--names", "--prefix", "lo"])).0;
     assert_eq!(prefixed.lines().collect::<Vec<_>>(), ["loop-a", "loop-b"]);
     assert_eq!(text(&home.run(&["list", "--names", "--prefix", "-x"])).0, "");
+    let everything = text(&home.run(&["list", "--names", "--prefix", ""])).0;
+    assert_eq!(everything, after, "completion reads the same names in the same order");
+    let recent_prefixed = text(&home.run(&["list", "--names", "--prefix", "s"])).0;
+    assert_eq!(recent_prefixed, "sso-dev\n");
 
     let one =
         text(&home.command().args(["list", "--names"]).env("AWSUSE_RECENT", "1").output().unwrap())
@@ -263,4 +267,17 @@ fn credential_source_mistakes_name_the_profile_file_and_line() {
         let message = assert_fails(&output, needles);
         assert!(message.contains(&format!("{config} {line}")), "{name}: {message}");
     }
+}
+
+/// Completion reads section headers only: a line the SDKs refuse elsewhere in a file does not
+/// keep Tab from offering names, while `list` itself reports it.
+#[test]
+fn completion_names_survive_a_broken_line_that_list_reports() {
+    let home = TestHome::new();
+    home.config("[profile b]\nregion = eu-west-1\nthis line has no equals sign\n[profile a]\n");
+    home.credentials("[c]\naws_access_key_id = AKIA\n[profile not-here]\n");
+    assert_fails(&home.run(&["list", "--names"]), &["config:3:", "expected '='"]);
+    let names = home.run(&["list", "--names", "--prefix", ""]);
+    assert!(names.status.success(), "{}", text(&names).1);
+    assert_eq!(text(&names).0, "a\nb\nc\n");
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Context, shown, write_cell};
 use crate::cli::ListArgs;
-use crate::config::{AwsConfig, FileKind, Location, Section};
+use crate::config::{self, AwsConfig, FileKind, Location, Section};
 use crate::plugins::{self, PluginProfile};
 use crate::profile;
 use crate::state::Recents;
@@ -19,32 +19,26 @@ pub fn picker_order<'a>(
     recents: &Recents,
     limit: usize,
 ) -> Vec<(&'a str, bool)> {
-    let (recent, rest) = picker_parts(config, recents, limit, "");
+    let (recent, rest) = picker_parts(config, recents, limit);
     let recent = recent.into_iter().map(|name| (name, true));
     recent.chain(rest.into_iter().map(|name| (name, false))).collect()
 }
 
-/// The two parts of [`picker_order`] among the names that start with `prefix`: the recent
-/// names, and the others sorted. Names that do not match are never sorted.
+/// The two parts of [`picker_order`]: the recent names, and the others sorted.
 pub fn picker_parts<'a>(
     config: &'a AwsConfig,
     recents: &Recents,
     limit: usize,
-    prefix: &str,
 ) -> (Vec<&'a str>, Vec<&'a str>) {
     let recent: Vec<&str> = recents
         .recent(limit)
         .into_iter()
         .filter_map(|entry| config.profiles.name(&entry.name))
-        .filter(|name| name.starts_with(prefix))
         .collect();
 
     // A handful of recent names: a scan beats hashing 10,000 others.
-    let mut rest: Vec<&str> = config
-        .profiles
-        .keys()
-        .filter(|name| name.starts_with(prefix) && !recent.contains(name))
-        .collect();
+    let mut rest: Vec<&str> =
+        config.profiles.keys().filter(|name| !recent.contains(name)).collect();
     sort_for_people(&mut rest);
     (recent, rest)
 }
@@ -114,18 +108,21 @@ fn source_of(section: &Section) -> &'static str {
 }
 
 pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
+    // Completion asks with a prefix on every Tab: names from the section headers only.
+    if let (true, Some(prefix)) = (args.names, args.prefix.as_deref()) {
+        return completion_names(ctx, args.recent, prefix, out);
+    }
+
     let (location, config) = ctx.load()?;
     let recents = ctx.recents();
-
-    // Completion calls this on every Tab: names only, nothing analysed.
     if args.names {
-        let prefix = args.prefix.as_deref().unwrap_or("");
-        let (recent, rest) = picker_parts(config, &recents, args.recent, prefix);
+        let (recent, rest) = picker_parts(config, &recents, args.recent);
         for name in recent.iter().chain(&rest) {
             out.write_all(name.as_bytes())?;
             out.write_all(b"\n")?;
         }
-        return plugin_names(ctx, config, prefix, out);
+        let taken = || config.profiles.keys().map(str::to_owned).collect();
+        return plugin_names(ctx, taken, "", out);
     }
 
     let ordered = picker_order(config, &recents, args.recent);
@@ -169,14 +166,39 @@ pub fn run(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// The names that start with `prefix`, in picker order, read from the files' section headers
+/// only: nothing else is needed, and a line the SDKs would refuse elsewhere in a file does
+/// not keep Tab from offering names (`awsuse use` then says what is wrong).
+fn completion_names(ctx: &Context, limit: usize, prefix: &str, out: &mut dyn Write) -> Result<()> {
+    let mut names = config::profile_names(&ctx.location()?)?;
+    names.retain(|name| name.starts_with(prefix));
+    sort_for_people(&mut names);
+    names.dedup();
+
+    let recents = ctx.recents();
+    let recent: Vec<&str> = recents
+        .recent(limit)
+        .into_iter()
+        .map(|entry| entry.name.as_str())
+        .filter(|name| name.starts_with(prefix) && names.contains(name))
+        .collect();
+    names.retain(|name| !recent.contains(name));
+    for name in recent.iter().chain(&names) {
+        out.write_all(name.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    let taken = || recent.iter().chain(&names).map(|name| (*name).to_owned()).collect();
+    plugin_names(ctx, taken, prefix, out)
+}
+
 /// Plugin profile names after the AWS files' names, within the completion time bound.
+/// `taken` gives the files' names, which plugins cannot shadow.
 fn plugin_names(
     ctx: &Context,
-    config: &AwsConfig,
+    taken: impl FnOnce() -> std::collections::HashSet<String>,
     prefix: &str,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let taken = || config.profiles.keys().map(str::to_owned).collect();
     for name in plugins::names_within(&ctx.env, taken).into_iter().filter(|n| n.starts_with(prefix))
     {
         writeln!(out, "{name}")?;

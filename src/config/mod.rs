@@ -352,6 +352,19 @@ pub fn load(location: &Location) -> Result<AwsConfig, LoadError> {
     Ok(merged)
 }
 
+/// The profile names of both files, from their section headers only (see
+/// [`parse::profile_names`]); a name may come more than once. A file that cannot be read
+/// at all is an error, as for [`load`].
+pub fn profile_names(location: &Location) -> Result<Vec<&'static str>, LoadError> {
+    let mut names = Vec::new();
+    for kind in [FileKind::Config, FileKind::Credentials] {
+        if let Some(text) = read(location.path(kind), kind)? {
+            parse::profile_names(text, kind, &mut |name| names.push(name));
+        }
+    }
+    Ok(names)
+}
+
 /// Parses both files from text; errors name the files `config` and `credentials`. The texts
 /// are kept for the life of the process, as those of loaded files are.
 pub fn from_strings(config: &str, credentials: &str) -> Result<AwsConfig, ParseError> {

@@ -328,19 +328,8 @@ impl<'a, 's> Parser<'a, 's> {
     }
 
     fn header(&mut self, line: &'a str, number: usize, start: usize) -> Result<(), &'static str> {
-        // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
-        let end = memchr::memchr2(b'#', b';', line.as_bytes()).unwrap_or(line.len());
-        let inner = trim(&line[..end])
-            .strip_prefix('[')
-            .and_then(|rest| rest.strip_suffix(']'))
-            .ok_or(NO_BRACKET)?;
-        let header = trim(inner);
+        let (header, classified) = read_header(line, self.file.kind)?;
         self.current = None;
-
-        let classified = match self.file.kind {
-            FileKind::Config => classify_config(header),
-            FileKind::Credentials => classify_credentials(header),
-        };
         match classified {
             Ok((kind, name, bare)) => {
                 let default = kind == SectionKind::Profile && name == "default";
@@ -501,6 +490,42 @@ impl<'a, 's> Parser<'a, 's> {
         }
         self.file.ignored.sort_by_key(|ignored| ignored.line);
         self.file
+    }
+}
+
+/// The text between the brackets of a header line, trimmed, and what it declares.
+fn read_header(line: &str, kind: FileKind) -> Result<(&str, Classified<'_>), &'static str> {
+    // A comment may follow the closing bracket directly, so any '#' or ';' ends the header.
+    let end = memchr::memchr2(b'#', b';', line.as_bytes()).unwrap_or(line.len());
+    let inner = trim(&line[..end])
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .ok_or(NO_BRACKET)?;
+    let header = trim(inner);
+    let classified = match kind {
+        FileKind::Config => classify_config(header),
+        FileKind::Credentials => classify_credentials(header),
+    };
+    Ok((header, classified))
+}
+
+/// Hands `found` the name of every profile section of `text`, reading only the lines that
+/// start with '[': completion needs nothing else, and a broken line elsewhere, which a check
+/// refuses, does not keep it from offering names. A name may come more than once.
+pub(crate) fn profile_names<'a>(text: &'a str, kind: FileKind, found: &mut dyn FnMut(&'a str)) {
+    let bytes = text.as_bytes();
+    let after_newlines = memchr::memmem::find_iter(bytes, b"\n[").map(|at| at + 1);
+    for start in std::iter::once(0).chain(after_newlines) {
+        if bytes.get(start) != Some(&b'[') {
+            continue;
+        }
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |at| start + at);
+        // Both ends sit on ASCII bytes, so the slice is on character boundaries.
+        let line = &text[start..end];
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Ok((_, Ok((SectionKind::Profile, name, _)))) = read_header(line, kind) {
+            found(name);
+        }
     }
 }
 
@@ -861,6 +886,29 @@ mod tests {
                     (Err(parsed), Err(checked)) => proptest::prop_assert_eq!(parsed, checked),
                     (parsed, checked) => proptest::prop_assert!(false, "{parsed:?} / {checked:?}"),
                 }
+            }
+        }
+
+        /// Reading headers only finds the profiles a check finds, in files the check accepts.
+        #[test]
+        fn headers_alone_name_the_profiles_of_a_sound_file(text in "(\\[((profile|sso-session) )?(a|b|default)\\]|[ab=#; \t]{0,6}|\r|\n){0,24}") {
+            for kind in [FileKind::Config, FileKind::Credentials] {
+                let mut checked = Vec::new();
+                let sound = check(&text, kind, &mut |header| {
+                    if header.kind == SectionKind::Profile {
+                        checked.push(header.name);
+                    }
+                });
+                if sound.is_err() {
+                    continue;
+                }
+                let mut read = Vec::new();
+                profile_names(&text, kind, &mut |name| read.push(name));
+                for names in [&mut checked, &mut read] {
+                    names.sort_unstable();
+                    names.dedup();
+                }
+                proptest::prop_assert_eq!(read, checked);
             }
         }
 
