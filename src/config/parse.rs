@@ -647,7 +647,7 @@ fn matching(word: u64, byte: u8) -> u64 {
 
 /// Splits at the first space or tab, leaving it out.
 fn split_at_blank(text: &str) -> Option<(&str, &str)> {
-    let at = memchr::memchr2(b' ', b'\t', text.as_bytes())?;
+    let at = text.bytes().position(|b| b == b' ' || b == b'\t')?;
     Some((&text[..at], &text[at + 1..]))
 }
 
