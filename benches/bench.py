@@ -169,6 +169,7 @@ def main():
                       "  peak %6.1f MiB" % (size, label, r["median_ms"], r["p10_ms"],
                                             r["p90_ms"], r["cpu_ms"], r["peak_kib"] / 1024),
                       file=sys.stderr)
+            tab_costs(init, env, size, size_bytes, results)
         prompt_costs(binary, results)
         first_draw(binary, work, results)
     finally:
@@ -183,6 +184,26 @@ def main():
         print("| %d | %.0f KiB | %s | %.2f ms | %.2f to %.2f ms | %s | %.1f MiB |" % (
             r["profiles"], r["bytes"] / 1024, r["case"], r["median_ms"], r["p10_ms"],
             r["p90_ms"], cpu, r["peak_kib"] / 1024))
+
+
+def tab_costs(init, env, size, size_bytes, results, n=20):
+    """Milliseconds per Tab after `awsuse use ` in a running bash: the completion function
+    called `n` times in a loop, less the same loop without it, so that starting bash and
+    sourcing the integration are not counted."""
+    for typed in ("", "a"):
+        call = "COMP_WORDS=(awsuse use '%s'); COMP_CWORD=2; __awsuse_complete awsuse '%s' use" % (
+            typed, typed)
+        loops = [(label, ["bash", "--norc", "-c", ". %s; for ((i = 0; i < %d; i++)); do %s; done"
+                          % (init, n, body)])
+                 for label, body in (("none", ":"), ("tab", call))]
+        measured = measure_together(loops, env, 5, warmup=1)
+        per = {label: r["median_ms"] / n for label, r in measured.items()}
+        cost = per["tab"] - per["none"]
+        label = "bash: one Tab after use%s (in a running shell)" % (" " + typed if typed else "")
+        results.append({"case": label, "profiles": size, "bytes": size_bytes,
+                        "median_ms": cost, "p10_ms": cost, "p90_ms": cost,
+                        "peak_kib": measured["tab"]["peak_kib"], "runs": n})
+        print("%6d profiles  %-38s %.2f ms per Tab" % (size, label, cost), file=sys.stderr)
 
 
 PROMPT_LOOPS = {
