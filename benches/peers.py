@@ -141,6 +141,26 @@ def time_runs(argv, env, runs, warmup):
     return (walls, cpus), None
 
 
+def time_together(argvs, env, runs, warmup):
+    """`time_runs` for several commands taking turns, run by run: the machine's speed
+    changes from minute to minute, and taking turns makes a change fall on all of them
+    alike, which keeps their ratios honest. A command that fails is dropped with its
+    message."""
+    measured = {i: ([], []) for i in range(len(argvs))}
+    errors = {}
+    for run in range(warmup + runs):
+        for i, argv in enumerate(argvs):
+            if i in errors:
+                continue
+            result, error = time_runs(argv, env, 1, 0)
+            if error:
+                errors[i] = error
+            elif run >= warmup:
+                measured[i][0].extend(result[0])
+                measured[i][1].extend(result[1])
+    return measured, errors
+
+
 def summary(measured):
     times, cpus = sorted(measured[0]), measured[1]
     if len(times) >= 2:
@@ -183,6 +203,11 @@ def cases(binary, venv, floor, peers, targets, init):
     ]
 
 
+def is_native(argv, binary, floor):
+    """Whether `argv` runs awsuse, bash or the floor rather than a Python tool."""
+    return argv[0] in (binary, floor) or argv[0] == "bash"
+
+
 def run_size(a, size, work, binary, floor, peers, sts_url):
     home, manifest = tree(work, size)
     targets = manifest["targets"]
@@ -200,15 +225,22 @@ def run_size(a, size, work, binary, floor, peers, sts_url):
            "AWS_MAX_ATTEMPTS": "1", "COMP_LINE": "aws --profile ", "COMP_POINT": "14",
            "LANG": "C.UTF-8"}
     rows = []
-    for task, tool, argv in cases(binary, a.venv, floor, peers, targets, init):
+    listed = cases(binary, a.venv, floor, peers, targets, init)
+    # awsuse, bash and the floor take turns; the Python tools, a second a run, follow.
+    native = [argv for _, _, argv in listed if argv and is_native(argv, binary, floor)]
+    together, failed = time_together(native, env, a.runs, 3)
+    for task, tool, argv in listed:
         row = {"profiles": size, "bytes": size_bytes, "task": task, "tool": tool}
         if not argv:
             row["missing"] = "not installed"
             rows.append(row)
             continue
-        python = not (argv[0] in (binary, floor) or argv[0] == "bash")
-        runs, warmup = (a.peer_runs, 1) if python else (a.runs, 3)
-        times, error = time_runs(argv, env, runs, warmup)
+        python = not is_native(argv, binary, floor)
+        if python:
+            times, error = time_runs(argv, env, a.peer_runs, 1)
+        else:
+            at = native.index(argv)
+            times, error = together[at], failed.get(at)
         if error:
             row["missing"] = error
             print("%6d %-50s failed: %s" % (size, tool, error), file=sys.stderr)
@@ -366,8 +398,9 @@ def markdown(rows, peers, info, args):
              "Peers: " + ", ".join(
                  "%s %s" % (p, s["version"]) if s["installed"] else "%s NOT INSTALLED" % p
                  for p, s in peers.items()) + ".", "",
-             "Runs per command: %d for awsuse, bash and the Rust floor (after 3 warm-up runs), "
-             "%d for the Python tools (after 1)." % (args.runs, args.peer_runs), "",
+             "Runs per command: %d for awsuse, bash and the Rust floor (after 3 warm-up runs, "
+             "taking turns run by run), %d for the Python tools (after 1)."
+             % (args.runs, args.peer_runs), "",
              "| profiles | file size | task | command | median | p10 to p90 | CPU (median) "
              "| peak memory |",
              "|---:|---:|---|---|---:|---:|---:|---:|"]
