@@ -27,7 +27,6 @@ pub struct ParsedSection {
     /// 1-based line of the header.
     pub line: usize,
     /// Properties in file order with lowercased keys. A key may appear twice: the later wins.
-    /// Empty when the file was only checked.
     pub properties: Vec<(Cow<'static, str>, Property)>,
     /// Bytes of the header line and the lines under it, up to the next header.
     pub span: std::ops::Range<usize>,
