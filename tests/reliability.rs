@@ -239,19 +239,34 @@ fn binaries_killed_while_eight_others_switch_lose_no_completed_update() {
         })
         .collect();
 
-    // Meanwhile, start switches and kill each at a random moment of its short life.
-    let mut rng = Rng::new();
-    let mut killed = 0;
-    let mut finished = 0;
-    for k in 0..KILLS {
-        let mut child = home
-            .command()
+    // Meanwhile, start switches and kill each at a random moment of its short life. How long
+    // that life is depends on the machine and its load, so it is measured first, beside the
+    // writers, and the kill falls anywhere in it or a little after.
+    let spawn_switch = |k: usize| {
+        home.command()
             .args(["use", &format!("k{}", k % 4), "--shell", "bash"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        thread::sleep(Duration::from_micros(rng.below(100_000)));
+            .unwrap()
+    };
+    let mut lifetimes: Vec<u64> = (0..5)
+        .map(|k| {
+            let started = Instant::now();
+            let status = spawn_switch(k).wait().unwrap();
+            assert!(status.success(), "an unkilled switch failed: {status}");
+            started.elapsed().as_micros() as u64
+        })
+        .collect();
+    lifetimes.sort_unstable();
+    let lifetime = lifetimes[lifetimes.len() / 2].max(1);
+    eprintln!("a switch lives about {lifetime} µs here");
+    let mut rng = Rng::new();
+    let mut killed = 0;
+    let mut finished = lifetimes.len() as u64;
+    for k in 0..KILLS {
+        let mut child = spawn_switch(k);
+        thread::sleep(Duration::from_micros(rng.below(lifetime + lifetime / 4)));
         let _ = child.kill();
         let status = child.wait().unwrap();
         if status.success() { finished += 1 } else { killed += 1 }
