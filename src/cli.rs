@@ -205,10 +205,12 @@ pub struct StsArgs {
     #[arg(long)]
     pub validate: bool,
 
-    /// The code of the MFA device, for roles that need one. Asked for on the terminal when
+    /// The code of the MFA device, for roles that need one. A chain with several roles that
+    /// need a code takes one --mfa-token for each, in the order the roles are assumed (from
+    /// the profile whose keys sign the first call outward). Asked for on the terminal when
     /// missing.
-    #[arg(long, value_name = "CODE")]
-    pub mfa_token: Option<String>,
+    #[arg(long, value_name = "CODE", action = clap::ArgAction::Append)]
+    pub mfa_token: Vec<String>,
 
     /// Give up on STS (and SSO, and a credential process) after this many seconds.
     #[arg(long, value_name = "SECONDS", env = "AWSUSE_TIMEOUT", default_value_t = 15.0)]
@@ -219,7 +221,7 @@ impl Default for StsArgs {
     fn default() -> Self {
         Self {
             validate: false,
-            mfa_token: None,
+            mfa_token: Vec::new(),
             timeout: crate::sts::DEFAULT_TIMEOUT.as_secs_f64(),
         }
     }
@@ -231,7 +233,7 @@ impl StsArgs {
             if self.timeout.is_finite() && self.timeout > 0.0 { self.timeout } else { 15.0 };
         crate::sts::Options {
             timeout: std::time::Duration::from_secs_f64(seconds),
-            mfa_token: self.mfa_token.clone(),
+            mfa_tokens: self.mfa_token.clone(),
         }
     }
 }

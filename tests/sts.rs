@@ -195,6 +195,36 @@ fn mfa_role_without_code_or_terminal_fails_clearly() {
     assert_fails(&output, &["needs an MFA code", "--mfa-token"]);
 }
 
+/// A role that needs a code, assumed with the keys of another role that needs one too: each
+/// AssumeRole call carries a code of its own, given in chain order.
+#[test]
+fn chain_with_two_mfa_roles_takes_one_code_for_each() {
+    let Some(moto) = Moto::start() else { return };
+    let home = home();
+    let mut config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
+    config.push_str(&format!(
+        "[profile top]\nrole_arn = arn:aws:iam::444455556666:role/top\nsource_profile = mfa\n\
+         mfa_serial = {MFA_SERIAL}\n"
+    ));
+    home.config(&config);
+
+    let one = awsuse(&home, &moto, &["use", "top", "--mfa-token", "123456", "--shell", "bash"]);
+    assert_fails(&one, &["needs 2 MFA code(s)", "(mfa, top)", "1 were given", "--mfa-token"]);
+    let (_, stderr) = text(&one);
+    assert!(!stderr.contains("AssumeRole"), "no call is made with too few codes: {stderr}");
+
+    let codes = ["--mfa-token", "123456", "--mfa-token", "654321"];
+    let two = awsuse(
+        &home,
+        &moto,
+        &[&["use", "top", "--validate"], &codes[..], &["--shell", "bash"]].concat(),
+    );
+    let (stdout, stderr) = text(&two);
+    assert!(two.status.success(), "{stderr}");
+    assert!(stdout.contains("export AWS_SESSION_TOKEN="), "{stdout}");
+    assert!(stderr.contains("444455556666"), "the final role's account is reported: {stderr}");
+}
+
 #[test]
 fn cache_file_names_follow_the_cli_vectors() {
     let Some(moto) = Moto::start() else { return };

@@ -301,3 +301,48 @@ fn choose_validates_and_offers_another_choice_after_a_rejection() {
     pane.line("echo \"S=$? Q=[$AWS_PROFILE]\"");
     pane.wait_for("S=1 Q=[good]");
 }
+
+/// A chain of two roles behind the same MFA device asks for a code on each hop, names the
+/// role each code is for, and refuses the first code again on the second hop, since AWS
+/// takes each code once. The codes are typed on the terminal, never passed as flags.
+#[test]
+fn a_chain_of_two_mfa_roles_asks_for_two_different_codes() {
+    if !ready(Shell::Bash) {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let serial = "arn:aws:iam::123456789012:mfa/alice";
+    let home = TestHome::new();
+    home.credentials(
+        "[base]\naws_access_key_id = AKIABASEKEY000000001\naws_secret_access_key = s\n",
+    );
+    home.config(&format!(
+        "[profile middle]\nrole_arn = arn:aws:iam::111122223333:role/middle\nsource_profile = base\n\
+         mfa_serial = {serial}\n\
+         [profile top]\nrole_arn = arn:aws:iam::444455556666:role/top\nsource_profile = middle\n\
+         mfa_serial = {serial}\n"
+    ));
+    let pane = integrated(Shell::Bash, &home);
+    pane.line(&format!(
+        "export AWS_ENDPOINT_URL_STS={} AWS_EC2_METADATA_DISABLED=true; echo env-$((2+3))",
+        moto.url()
+    ));
+    pane.wait_for("env-5");
+
+    pane.clear();
+    pane.line("awsuse use top");
+    pane.wait_for(&format!("MFA code for {serial} (role of profile middle):"));
+    pane.type_text("123456");
+    pane.key("Enter");
+    pane.wait_for("A new MFA code for");
+    pane.type_text("123456");
+    pane.key("Enter");
+    pane.wait_for("this code was just used");
+    for _ in 0..6 {
+        pane.key("BSpace");
+    }
+    pane.type_text("654321");
+    pane.key("Enter");
+    pane.line("echo \"S=$? K=[${AWS_ACCESS_KEY_ID:0:4}] P=[${AWS_PROFILE-unset}]\"");
+    pane.wait_for("S=0 K=[ASIA] P=[unset]");
+}

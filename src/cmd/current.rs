@@ -114,7 +114,8 @@ pub fn run(ctx: &Context, args: &CurrentArgs, out: &mut dyn Write) -> Result<()>
 /// Asks STS who this shell's credentials belong to: its exported keys, else its profile.
 fn validate(ctx: &Context, args: &CurrentArgs, current: &Current) -> Result<()> {
     let seconds = if args.timeout.is_finite() && args.timeout > 0.0 { args.timeout } else { 15.0 };
-    let options = sts::Options { timeout: Duration::from_secs_f64(seconds), mfa_token: None };
+    let options =
+        sts::Options { timeout: Duration::from_secs_f64(seconds), mfa_tokens: Vec::new() };
     let (location, config) = ctx.load()?;
     let label = ctx.env.get("AWSUSE_PROFILE").map(str::to_owned).or(current.profile.clone());
 

@@ -82,7 +82,7 @@ pub fn switch(
         }
         switch::to_keys(&ctx.env, &profile, &assumed.keys)
     } else {
-        if sts_args.mfa_token.is_some() {
+        if !sts_args.mfa_token.is_empty() {
             warn(&format!("profile '{}' needs no MFA code; --mfa-token is ignored", profile.name));
         }
         if sts_args.validate {

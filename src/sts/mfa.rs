@@ -68,12 +68,12 @@ pub fn assume(target: &Target<'_>, options: &Options) -> Result<Assumed> {
         });
     }
 
-    // The code is asked for before any call, so that the prompt is not mixed with progress.
+    // The codes are asked for before any call, so that the prompts are not mixed with progress.
     let hops = hops(target.config, chain);
-    let serial = hops.iter().find_map(|h| h.serial.clone()).ok_or_else(|| {
-        anyhow!("profile '{}' needs no MFA code: no mfa_serial in its chain", profile.name)
-    })?;
-    let code = code(target.env, &profile.name, &serial, options)?;
+    if hops.iter().all(|h| h.serial.is_none()) {
+        bail!("profile '{}' needs no MFA code: no mfa_serial in its chain", profile.name);
+    }
+    let codes = codes(target.env, &profile.name, &hops, options)?;
 
     let region = &profile.region.name;
     let endpoint = endpoint::resolve(target.env, target.config, Some(&profile.name), region);
@@ -82,7 +82,7 @@ pub fn assume(target: &Target<'_>, options: &Options) -> Result<Assumed> {
     let doing = format!("assuming the role of profile {}", profile.name);
     let entry = run(&doing, options.timeout, async {
         let base = base_credentials(&setup, target, &chain.base).await?;
-        assume_hops(&setup, &endpoint, base, &hops, &code, target.now, options.timeout).await
+        assume_hops(&setup, &endpoint, base, &hops, &codes, target.now, options.timeout).await
     })?;
 
     // A failure to cache costs only a second code later; the switch itself goes on.
@@ -132,28 +132,84 @@ fn hops(config: &AwsConfig, chain: &SourceChain) -> Vec<Hop> {
     hops
 }
 
-/// The MFA code: the flag, else a plugin's, else a prompt on the terminal, else a clear
-/// refusal.
-fn code(env: &Env, profile: &str, serial: &str, options: &Options) -> Result<String> {
-    if let Some(code) = &options.mfa_token {
-        return Ok(code.trim().to_owned());
+/// The MFA code of each hop that needs one, in the order of `hops` (`None` where a hop needs
+/// none): from the `--mfa-token` flags, one for each such hop; else from a plugin or a prompt
+/// on the terminal, hop by hop. AWS takes a code only once, so where two hops share a device
+/// the second needs a fresh code: a plugin's repeat is not used and a prompt refuses it.
+fn codes(env: &Env, profile: &str, hops: &[Hop], options: &Options) -> Result<Vec<Option<String>>> {
+    let needing: Vec<&str> =
+        hops.iter().filter(|h| h.serial.is_some()).map(|h| h.profile.as_str()).collect();
+    if !options.mfa_tokens.is_empty() {
+        if options.mfa_tokens.len() != needing.len() {
+            bail!(
+                "profile '{profile}' needs {} MFA code(s), one for each role that asks for one ({}), and {} were given: pass --mfa-token once for each, in that order",
+                needing.len(),
+                needing.join(", "),
+                options.mfa_tokens.len()
+            );
+        }
+        let mut given = options.mfa_tokens.iter().map(|code| code.trim().to_owned());
+        return Ok(hops.iter().map(|h| h.serial.as_ref().and_then(|_| given.next())).collect());
     }
-    if let Some(code) = crate::plugins::mfa_code(env, serial) {
-        log::debug!("the MFA code for {serial} came from a plugin");
-        return Ok(code);
+
+    let several = needing.len() > 1;
+    let mut used: Vec<(&str, String)> = Vec::new();
+    let mut codes = Vec::with_capacity(hops.len());
+    for hop in hops {
+        let Some(serial) = hop.serial.as_deref() else {
+            codes.push(None);
+            continue;
+        };
+        let spent: Vec<String> =
+            used.iter().filter(|(s, _)| *s == serial).map(|(_, c)| c.clone()).collect();
+        let from_plugin = crate::plugins::mfa_code(env, serial).filter(|c| !spent.contains(c));
+        let code = match from_plugin {
+            Some(code) => {
+                log::debug!("the MFA code for {serial} came from a plugin");
+                code
+            }
+            None => {
+                let role = several.then_some(hop.profile.as_str());
+                ask(profile, serial, role, spent)?
+            }
+        };
+        used.push((serial, code.clone()));
+        codes.push(Some(code));
     }
+    Ok(codes)
+}
+
+/// Asks for one code on the terminal, or refuses clearly when there is none. `role` names the
+/// hop when the chain has several; `spent` holds the codes of this device already taken.
+fn ask(profile: &str, serial: &str, role: Option<&str>, spent: Vec<String>) -> Result<String> {
     if !std::io::stderr().is_terminal() || std::fs::File::open("/dev/tty").is_err() {
+        let how = if role.is_some() {
+            "pass --mfa-token CODE once for each role that needs one, in the order they are assumed"
+        } else {
+            "pass --mfa-token CODE"
+        };
         bail!(
-            "profile '{profile}' needs an MFA code from {serial}, and there is no terminal to ask on: pass --mfa-token CODE"
+            "profile '{profile}' needs an MFA code from {serial}, and there is no terminal to ask on: {how}"
         );
     }
-    let answer = inquire::Text::new(&format!("MFA code for {serial}:"))
-        .with_validator(|code: &str| {
-            let ok = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
-            Ok(if ok {
-                inquire::validator::Validation::Valid
+    let label = match role {
+        Some(role) if !spent.is_empty() => {
+            format!(
+                "A new MFA code for {serial} (role of profile {role}; AWS takes each code once):"
+            )
+        }
+        Some(role) => format!("MFA code for {serial} (role of profile {role}):"),
+        None => format!("MFA code for {serial}:"),
+    };
+    let answer = inquire::Text::new(&label)
+        .with_validator(move |code: &str| {
+            use inquire::validator::Validation;
+            Ok(if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                Validation::Invalid("six digits, please".into())
+            } else if spent.iter().any(|c| c == code) {
+                Validation::Invalid("this code was just used; wait for the next one".into())
             } else {
-                inquire::validator::Validation::Invalid("six digits, please".into())
+                Validation::Valid
             })
         })
         .prompt();
@@ -229,13 +285,13 @@ async fn assume_hops(
     endpoint: &StsEndpoint,
     base: Credentials,
     hops: &[Hop],
-    code: &str,
+    codes: &[Option<String>],
     now: u64,
     timeout: Duration,
 ) -> Result<CachedCredentials> {
     let mut credentials = base;
     let mut last = None;
-    for hop in hops {
+    for (hop, code) in hops.iter().zip(codes) {
         let client = setup.sts_client(endpoint, credentials);
         let args = &hop.args;
         let session = args.role_session_name.clone().unwrap_or_else(|| format!("awsuse-{now}"));
@@ -245,7 +301,7 @@ async fn assume_hops(
             .role_session_name(session)
             .set_external_id(args.external_id.clone())
             .set_duration_seconds(args.duration_seconds.and_then(|d| i32::try_from(d).ok()));
-        if let Some(serial) = &hop.serial {
+        if let (Some(serial), Some(code)) = (&hop.serial, code) {
             request = request.serial_number(serial).token_code(code);
         }
         log::debug!("AssumeRole {} for profile {}", args.role_arn, hop.profile);
@@ -333,6 +389,37 @@ mod tests {
         assert_eq!(hops.len(), 2);
         assert_eq!(hops[0].serial, None);
         assert_eq!(hops[1].serial.as_deref(), Some("arn:aws:iam::1:mfa/u"));
+    }
+
+    #[test]
+    fn given_codes_go_to_the_hops_that_need_one_in_chain_order() {
+        let config = crate::config::from_strings(
+            "[profile plain]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = base\n\
+             [profile guarded]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = plain\n\
+             mfa_serial = arn:aws:iam::1:mfa/u\n\
+             [profile top]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = guarded\n\
+             mfa_serial = arn:aws:iam::1:mfa/u\n",
+            "[base]\naws_access_key_id = a\naws_secret_access_key = b\n",
+        )
+        .unwrap();
+        let chain = profile::source_chain(&config, "top").unwrap().unwrap();
+        let hops = hops(&config, &chain);
+        let env = Env::from_pairs(std::iter::empty::<(String, String)>());
+        let with = |codes: &[&str]| Options {
+            mfa_tokens: codes.iter().map(|c| c.to_string()).collect(),
+            ..Options::default()
+        };
+
+        let codes = codes(&env, "top", &hops, &with(&["111111", " 222222 "])).unwrap();
+
+        assert_eq!(codes, [None, Some("111111".into()), Some("222222".into())]);
+        let error = super::codes(&env, "top", &hops, &with(&["111111"])).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("needs 2 MFA code(s)"), "{message}");
+        assert!(
+            message.contains("(guarded, top)") && message.contains("1 were given"),
+            "{message}"
+        );
     }
 
     #[test]

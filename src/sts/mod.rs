@@ -49,13 +49,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct Options {
     /// The whole exchange with STS (and SSO, and a credential process) gives up after this.
     pub timeout: Duration,
-    /// The MFA code given with `--mfa-token`; asked for on the terminal otherwise.
-    pub mfa_token: Option<String>,
+    /// The MFA codes given with `--mfa-token`, one for each role of the chain that needs one,
+    /// in the order they are assumed; asked for on the terminal when there are none.
+    pub mfa_tokens: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { timeout: DEFAULT_TIMEOUT, mfa_token: None }
+        Self { timeout: DEFAULT_TIMEOUT, mfa_tokens: Vec::new() }
     }
 }
 
