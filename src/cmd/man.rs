@@ -77,9 +77,68 @@ fn subcommands(command: &clap::Command, page: &mut Vec<u8>) -> Result<()> {
             roff.text([roman(paragraph.replace('\n', " "))]);
             roff.control("PP", []);
         }
+        arguments(sub, &mut roff);
     }
     roff.to_writer(page)?;
     Ok(())
+}
+
+/// The arguments and options of one subcommand, indented under it, with their defaults and
+/// the environment variables they read.
+fn arguments(sub: &clap::Command, roff: &mut Roff) {
+    let args: Vec<&clap::Arg> =
+        sub.get_arguments().filter(|a| !a.is_hide_set() && !a.is_global_set()).collect();
+    if args.is_empty() {
+        return;
+    }
+    roff.control("RS", []);
+    for arg in args {
+        let values = arg.get_value_names().unwrap_or_default().join(" ");
+        let values =
+            if values.is_empty() { arg.get_id().to_string().to_uppercase() } else { values };
+        let mut term = Vec::new();
+        if let Some(short) = arg.get_short() {
+            term.push(bold(format!("-{short}")));
+            term.push(roman(", "));
+        }
+        match arg.get_long() {
+            Some(long) => {
+                term.push(bold(format!("--{long}")));
+                if arg.get_action().takes_values() {
+                    term.push(roman(format!(" {values}")));
+                }
+            }
+            None if arg.is_positional() => term.push(roman(values)),
+            None => {}
+        }
+        roff.control("TP", []);
+        roff.text(term);
+        let help = arg.get_long_help().or(arg.get_help()).map(ToString::to_string);
+        let mut text = help.unwrap_or_default().replace('\n', " ");
+        // clap drops the final period of a one-sentence help; the page reads as sentences.
+        if !text.is_empty() && !text.ends_with(['.', ':', ')']) {
+            text.push('.');
+        }
+        let choices: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        if !choices.is_empty() && arg.get_action().takes_values() {
+            text.push_str(&format!(" One of: {}.", choices.join(", ")));
+        }
+        let defaults: Vec<String> =
+            arg.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+        if !defaults.is_empty() && arg.get_action().takes_values() {
+            text.push_str(&format!(" Default: {}.", defaults.join(", ")));
+        }
+        if let Some(var) = arg.get_env() {
+            text.push_str(&format!(" Read from {} when not given.", var.to_string_lossy()));
+        }
+        roff.text([roman(text)]);
+    }
+    roff.control("RE", []);
 }
 
 fn section(page: &mut Vec<u8>, title: &str, items: &[(&str, &str)]) -> Result<()> {
