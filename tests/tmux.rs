@@ -154,6 +154,15 @@ fn integrated(shell: Shell, home: &TestHome) -> Pane {
     pane
 }
 
+/// Points the bash in `pane` at `moto` for STS, with instance metadata off.
+fn send_sts_to(pane: &Pane, moto: &Moto) {
+    pane.line(&format!(
+        "export AWS_ENDPOINT_URL_STS={} AWS_EC2_METADATA_DISABLED=true; echo env-$((2+3))",
+        moto.url()
+    ));
+    pane.wait_for("env-5");
+}
+
 fn status_var(shell: Shell) -> &'static str {
     if shell == Shell::Fish { "$status" } else { "$?" }
 }
@@ -262,11 +271,7 @@ fn choose_validates_and_offers_another_choice_after_a_rejection() {
          [bad]\naws_access_key_id = AKIANOTKNOWNBYMOTO01\naws_secret_access_key = nope\n"
     ));
     let pane = integrated(Shell::Bash, &home);
-    pane.line(&format!(
-        "export AWS_ENDPOINT_URL_STS={} AWS_EC2_METADATA_DISABLED=true; echo env-$((2+3))",
-        moto.url()
-    ));
-    pane.wait_for("env-5");
+    send_sts_to(&pane, &moto);
 
     // The rejected profile: the cause, then the question; yes shows the list again.
     pane.clear();
@@ -323,11 +328,7 @@ fn a_chain_of_two_mfa_roles_asks_for_two_different_codes() {
          mfa_serial = {serial}\n"
     ));
     let pane = integrated(Shell::Bash, &home);
-    pane.line(&format!(
-        "export AWS_ENDPOINT_URL_STS={} AWS_EC2_METADATA_DISABLED=true; echo env-$((2+3))",
-        moto.url()
-    ));
-    pane.wait_for("env-5");
+    send_sts_to(&pane, &moto);
 
     pane.clear();
     pane.line("awsuse use top");
